@@ -1,0 +1,72 @@
+package cluster
+
+import (
+	"context"
+
+	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/stacks"
+	"github.com/labctl/labctl/stacks/preflight"
+)
+
+// Provider makes (or adopts) the cluster an environment runs on.
+type Provider interface {
+	// Name is the provider name used in --provider and state records.
+	Name() string
+	// Preflight checks the host and cluster before anything is changed.
+	// It must return within a few seconds.
+	Preflight(ctx context.Context, req Request) preflight.Report
+	// Ensure creates the cluster, or reuses it when it already exists, and
+	// returns how to reach it. It is idempotent.
+	Ensure(ctx context.Context, req Request) (*Cluster, error)
+	// Delete removes the cluster when the provider created it. Providers
+	// that adopt clusters (existing) do nothing here: the caller uninstalls
+	// what labctl put there. Deleting a missing cluster is not an error.
+	Delete(ctx context.Context, env *state.Environment) error
+}
+
+// Request is what a provider needs to know.
+type Request struct {
+	// Name is the environment name; kind and kwok name the cluster after it.
+	Name string
+	// Spec is the stack's cluster section with overrides applied.
+	Spec stacks.Cluster
+	// Kubeconfig is the kubeconfig file to write or read ("" = default rules).
+	Kubeconfig string
+	// Context is the kube context to use (existing provider).
+	Context string
+	// Status and Log report progress (stderr).
+	Status *cli.Status
+	Log    *cli.Logger
+}
+
+// Cluster says how to reach a cluster a provider made ready.
+type Cluster struct {
+	Kubeconfig string
+	Context    string
+	// Created is true when this Ensure call created the cluster.
+	Created bool
+	// Owned is true when labctl owns the cluster and may delete it whole.
+	Owned bool
+	// Simulated is true when the cluster has no data plane (kwok): pods are
+	// reported Running but nothing serves traffic.
+	Simulated bool
+	// Ingress is how the host reaches the ingress gateway.
+	Ingress Ingress
+}
+
+// Ingress describes how the host reaches the ingress gateway.
+type Ingress struct {
+	// ServiceType is NodePort (kind: host ports map to node ports) or
+	// LoadBalancer (cloud clusters).
+	ServiceType string
+	// Host is the address the user's browser uses, e.g. 127.0.0.1.
+	Host string
+	// HTTPPort and HTTPSPort are host ports; on kind they equal the
+	// gateway's nodePorts inside the node (containerPort = nodePort).
+	HTTPPort  int
+	HTTPSPort int
+	// NodePortHTTP and NodePortHTTPS are the gateway Service nodePorts.
+	NodePortHTTP  int
+	NodePortHTTPS int
+}
