@@ -1,0 +1,78 @@
+{{- define "boutique.chart" -}}
+{{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels; call with (dict "root" $ "app" "frontend" "workload" true). Workloads also get version. */}}
+{{- define "boutique.labels" -}}
+app: {{ .app }}
+{{- if .workload }}
+version: {{ .root.Values.image.tag | toString | quote }}
+{{- end }}
+app.kubernetes.io/name: {{ .app }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: online-boutique
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ include "boutique.chart" .root }}
+{{- end }}
+
+{{- define "boutique.image" -}}
+{{- $img := .root.Values.image -}}
+{{- if $img.registry -}}
+{{ printf "%s/%s:%s" (trimSuffix "/" $img.registry) .app (toString $img.tag) }}
+{{- else -}}
+{{ printf "%s:%s" .app (toString $img.tag) }}
+{{- end -}}
+{{- end }}
+
+{{- define "boutique.resources" -}}
+{{- $p := index .Values.resources.profiles .Values.resources.profile -}}
+{{- if not $p -}}
+{{- fail (printf "resources.profile %q is not one of resources.profiles (slim, default)" .Values.resources.profile) -}}
+{{- end -}}
+{{ toYaml $p }}
+{{- end }}
+
+{{- define "boutique.validate" -}}
+{{- if not (has .Values.mesh.mode (list "sidecar" "ambient" "none")) -}}
+{{- fail (printf "mesh.mode %q must be sidecar, ambient or none" .Values.mesh.mode) -}}
+{{- end -}}
+{{- if not (has .Values.ingress.mode (list "istio" "gatewayapi")) -}}
+{{- fail (printf "ingress.mode %q must be istio or gatewayapi" .Values.ingress.mode) -}}
+{{- end -}}
+{{- end }}
+
+{{- define "boutique.podSecurityContext" -}}
+fsGroup: 1000
+runAsGroup: 1000
+runAsNonRoot: true
+runAsUser: 1000
+{{- end }}
+
+{{- define "boutique.securityContext" -}}
+allowPrivilegeEscalation: false
+capabilities:
+  drop:
+    - ALL
+privileged: false
+readOnlyRootFilesystem: true
+{{- end }}
+
+{{/* Pod template metadata; call with (dict "root" $ "app" "frontend" "rewriteProbes" true). */}}
+{{- define "boutique.podMeta" -}}
+labels:
+  {{- include "boutique.labels" (dict "root" .root "app" .app "workload" true) | nindent 2 }}
+{{- if and .rewriteProbes (eq .root.Values.mesh.mode "sidecar") }}
+annotations:
+  sidecar.istio.io/rewriteAppHTTPProbers: "true"
+{{- end }}
+{{- end }}
+
+{{/* ServiceAccount named after the app. */}}
+{{- define "boutique.serviceaccount" -}}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: {{ .app }}
+  labels:
+    {{- include "boutique.labels" (dict "root" .root "app" .app) | nindent 4 }}
+{{- end }}

@@ -1,0 +1,36 @@
+{{- define "httpbin.labels" -}}
+app: httpbin
+{{- if .workload }}
+version: {{ .root.Values.version }}
+{{- end }}
+app.kubernetes.io/name: httpbin
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end }}
+
+{{- define "httpbin.image" -}}
+{{- $img := .Values.image -}}
+{{- if $img.registry -}}
+{{ printf "%s/%s:%s" (trimSuffix "/" $img.registry) $img.repository (toString $img.tag) }}
+{{- else -}}
+{{ printf "%s:%s" $img.repository (toString $img.tag) }}
+{{- end -}}
+{{- end }}
+
+{{- define "httpbin.resources" -}}
+{{- $p := index .Values.resources.profiles .Values.resources.profile -}}
+{{- if not $p -}}
+{{- fail (printf "resources.profile %q is not one of resources.profiles (slim, default)" .Values.resources.profile) -}}
+{{- end -}}
+{{ toYaml $p }}
+{{- end }}
+
+{{- define "httpbin.validate" -}}
+{{- if not (has .Values.mesh.mode (list "sidecar" "ambient" "none")) -}}
+{{- fail (printf "mesh.mode %q must be sidecar, ambient or none" .Values.mesh.mode) -}}
+{{- end -}}
+{{- if not (has .Values.ingress.mode (list "istio" "gatewayapi")) -}}
+{{- fail (printf "ingress.mode %q must be istio or gatewayapi" .Values.ingress.mode) -}}
+{{- end -}}
+{{- end }}
