@@ -1,0 +1,202 @@
+package loadgen
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fortio.org/fortio/fhttp"
+
+	"github.com/labctl/labctl/loadgen/classify"
+)
+
+// tally is what one connection measured during one interval.
+type tally struct {
+	lat       *histogram // from intended send time to response
+	errLat    *histogram // same, for requests that did not get a 2xx
+	svc       *histogram // from actual send time to response (service time)
+	codes     map[int]int64
+	classes   map[string]int64
+	sizes     int64
+	late      int64 // sent more than lateAfter behind schedule
+	timeouts  int64
+	sockErrs  int64
+	firstFail time.Time
+}
+
+func newTally() *tally {
+	return &tally{
+		lat: newHistogram(), errLat: newHistogram(), svc: newHistogram(),
+		codes: map[int]int64{}, classes: map[string]int64{},
+	}
+}
+
+func (t *tally) reset() {
+	t.lat.reset()
+	t.errLat.reset()
+	t.svc.reset()
+	clear(t.codes)
+	clear(t.classes)
+	t.sizes, t.late, t.timeouts, t.sockErrs = 0, 0, 0, 0
+	t.firstFail = time.Time{}
+}
+
+func (t *tally) merge(o *tally) {
+	t.lat.merge(o.lat)
+	t.errLat.merge(o.errLat)
+	t.svc.merge(o.svc)
+	for k, v := range o.codes {
+		t.codes[k] += v
+	}
+	for k, v := range o.classes {
+		t.classes[k] += v
+	}
+	t.sizes += o.sizes
+	t.late += o.late
+	t.timeouts += o.timeouts
+	t.sockErrs += o.sockErrs
+	if !o.firstFail.IsZero() && (t.firstFail.IsZero() || o.firstFail.Before(t.firstFail)) {
+		t.firstFail = o.firstFail
+	}
+}
+
+// worker owns one connection. Its tally is swapped out by the collector
+// once per interval under mu (uncontended almost always).
+type worker struct {
+	mu      sync.Mutex
+	cur     *tally
+	spare   *tally
+	closed  bool // results after close are dropped (run already reported)
+	exited  bool
+	sockets int64
+	f       fetcher
+}
+
+// schedule is shared by all workers of a run.
+type schedule struct {
+	start     time.Time
+	end       time.Time // zero when the run is bounded by Requests
+	perReq    float64   // ns between intended sends; 0 = max rate
+	limit     int64     // 0 = no request limit
+	next      atomic.Int64
+	inFlight  atomic.Int64
+	timeout   time.Duration
+	lateAfter time.Duration
+}
+
+// slot returns the intended send time of the next request, or false when
+// the run is over.
+func (s *schedule) slot(now time.Time) (time.Time, bool) {
+	i := s.next.Add(1) - 1
+	if s.limit > 0 && i >= s.limit {
+		return time.Time{}, false
+	}
+	t := now
+	if s.perReq > 0 {
+		t = s.start.Add(time.Duration(float64(i) * s.perReq))
+	}
+	if !s.end.IsZero() && !t.Before(s.end) {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) {
+	defer w.finish()
+	done := ctx.Done()
+	var timer *time.Timer
+	for {
+		intended, ok := s.slot(time.Now())
+		if !ok {
+			return
+		}
+		if d := time.Until(intended); d > 0 {
+			if timer == nil {
+				timer = time.NewTimer(d)
+			} else {
+				timer.Reset(d)
+			}
+			select {
+			case <-done:
+				timer.Stop()
+				return
+			case <-timer.C:
+			}
+		} else {
+			select {
+			case <-done:
+				return
+			default:
+			}
+		}
+		sent := time.Now()
+		s.inFlight.Add(1)
+		code, size, header, body := w.f.fetch(ctx)
+		end := time.Now()
+		s.inFlight.Add(-1)
+		class, classified := "", cls != nil
+		if classified {
+			class = cls.Classify(code, header, body)
+		}
+		if !w.record(code, size, class, classified, intended, sent, end, s) {
+			return
+		}
+	}
+}
+
+func (w *worker) record(code int, size int64, class string, classified bool, intended, sent, end time.Time, s *schedule) bool {
+	lat, svc := end.Sub(intended), end.Sub(sent)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return false
+	}
+	t := w.cur
+	t.lat.record(lat)
+	t.svc.record(svc)
+	t.codes[code]++
+	t.sizes += size
+	if s.perReq > 0 && sent.Sub(intended) > s.lateAfter {
+		t.late++
+	}
+	if classified {
+		t.classes[class]++
+	}
+	if code < 200 || code > 299 {
+		t.errLat.record(lat)
+		if code == fhttp.SocketError {
+			if svc >= s.timeout-s.timeout/50 {
+				t.timeouts++
+			} else {
+				t.sockErrs++
+			}
+			if t.firstFail.IsZero() {
+				t.firstFail = end
+			}
+		}
+	}
+	return true
+}
+
+func (w *worker) finish() {
+	n := w.f.sockets()
+	w.f.close()
+	w.mu.Lock()
+	w.exited = true
+	w.sockets = n
+	w.mu.Unlock()
+}
+
+// drain moves the worker's interval tally into into and starts a new one.
+func (w *worker) drain(into *tally, closeAfter bool) {
+	w.mu.Lock()
+	t := w.cur
+	w.cur, w.spare = w.spare, t
+	if closeAfter {
+		w.closed = true
+	}
+	w.mu.Unlock()
+	into.merge(t)
+	t.reset()
+}
