@@ -37,6 +37,7 @@ type fetcher interface {
 
 // httpOptions builds fortio's client options from ours.
 func httpOptions(o *Options) (*fhttp.HTTPOptions, error) {
+	silenceFortio()
 	ho := &fhttp.HTTPOptions{
 		URL:               o.URL,
 		HTTPReqTimeOut:    o.Timeout,
@@ -47,7 +48,7 @@ func httpOptions(o *Options) (*fhttp.HTTPOptions, error) {
 		NoResolveEachConn: true,
 	}
 	ho.Init(o.URL)
-	if err := ho.AddAndValidateExtraHeader("User-Agent: " + userAgent); err != nil {
+	if err := ho.AddAndValidateExtraHeader("User-Agent:" + userAgent); err != nil {
 		return nil, err
 	}
 	for name, values := range o.Header {
@@ -55,13 +56,13 @@ func httpOptions(o *Options) (*fhttp.HTTPOptions, error) {
 			continue
 		}
 		for _, v := range values {
-			if err := ho.AddAndValidateExtraHeader(name + ": " + v); err != nil {
+			if err := ho.AddAndValidateExtraHeader(name + ":" + v); err != nil {
 				return nil, fmt.Errorf("header %q: %w", name, err)
 			}
 		}
 	}
 	if o.Host != "" {
-		if err := ho.AddAndValidateExtraHeader("Host: " + o.Host); err != nil {
+		if err := ho.AddAndValidateExtraHeader("Host:" + o.Host); err != nil {
 			return nil, err
 		}
 	}

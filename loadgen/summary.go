@@ -55,12 +55,12 @@ func (r *Result) Summary(w io.Writer) error {
 			total += v
 		}
 		label = "Classes"
-		if x.Classifier != "" {
-			label = "Classes (" + x.Classifier + ")"
-		}
 		for _, k := range slices.Sorted(maps.Keys(x.Classes)) {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", label, k, x.Classes[k], pct(x.Classes[k], total))
 			label = ""
+		}
+		if x.Classifier != "" {
+			fmt.Fprintf(tw, "\t(by %s)\n", x.Classifier)
 		}
 	}
 	for i, msg := range x.Warnings {
