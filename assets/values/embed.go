@@ -1,0 +1,94 @@
+package values
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
+	"sigs.k8s.io/yaml"
+
+	"github.com/labctl/labctl/assets/dashboards"
+)
+
+//go:embed *.yaml
+var FS embed.FS
+
+// Names lists the values files (file names without .yaml), sorted.
+func Names() []string {
+	entries, err := fs.ReadDir(FS, ".")
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Raw returns the YAML of the values file called name.
+func Raw(name string) ([]byte, error) {
+	b, err := FS.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("values file %q is not embedded: use one of %s", name, strings.Join(Names(), ", "))
+	}
+	return b, nil
+}
+
+// Load parses the values file called name.
+func Load(name string) (map[string]any, error) {
+	b, err := Raw(name)
+	if err != nil {
+		return nil, err
+	}
+	vals := map[string]any{}
+	if err := yaml.Unmarshal(b, &vals); err != nil {
+		return nil, fmt.Errorf("parse values file %s.yaml: %w", name, err)
+	}
+	return vals, nil
+}
+
+// Merge loads the named files and merges them in order, later files winning
+// key by key (maps are merged deeply, lists replaced), as `helm -f a -f b` does.
+// Merge("istiod", "istiod-zipkin", "istiod-slim") gives a slim Zipkin mesh.
+func Merge(names ...string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, n := range names {
+		v, err := Load(n)
+		if err != nil {
+			return nil, err
+		}
+		out = chartutil.MergeTables(v, out)
+	}
+	return out, nil
+}
+
+// Grafana returns grafana.yaml with labctl's own dashboards (package
+// dashboards) added inline under the "labctl" dashboard provider.
+func Grafana() (map[string]any, error) {
+	vals, err := Load("grafana")
+	if err != nil {
+		return nil, err
+	}
+	dash, ok := vals["dashboards"].(map[string]any)
+	if !ok {
+		dash = map[string]any{}
+		vals["dashboards"] = dash
+	}
+	own := map[string]any{}
+	for _, n := range dashboards.Names() {
+		b, err := dashboards.Get(n)
+		if err != nil {
+			return nil, err
+		}
+		own[n] = map[string]any{"json": string(b)}
+	}
+	dash["labctl"] = own
+	return vals, nil
+}
