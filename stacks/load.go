@@ -1,0 +1,125 @@
+package stacks
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+)
+
+//go:embed builtin/*.yaml
+var builtinFS embed.FS
+
+// DefaultStack is the stack `labctl up` uses without --stack or -f.
+const DefaultStack = "bookinfo"
+
+// BuiltinNames lists the built-in stacks, sorted.
+func BuiltinNames() []string {
+	entries, _ := fs.ReadDir(builtinFS, "builtin")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// BuiltinSource returns the YAML of a built-in stack.
+func BuiltinSource(name string) ([]byte, error) {
+	b, err := builtinFS.ReadFile("builtin/" + name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in stack %q: use one of %s, or -f FILE", name, strings.Join(BuiltinNames(), ", "))
+	}
+	return b, nil
+}
+
+// Options are the command-line overrides applied on top of a stack file,
+// in this order: the typed flags, then every --set in turn.
+type Options struct {
+	Mode         string
+	IstioVersion string
+	Provider     string
+	// Sets are path=value overrides, e.g. cluster.workers=2.
+	Sets []string
+}
+
+// Load returns a built-in stack with overrides and defaults applied, validated.
+func Load(name string, opts Options) (*Stack, error) {
+	src, err := BuiltinSource(name)
+	if err != nil {
+		return nil, err
+	}
+	return Parse("builtin/"+name+".yaml", src, opts)
+}
+
+// LoadFile reads a stack file, applies overrides and defaults, and validates.
+func LoadFile(path string, opts Options) (*Stack, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading stack file: %w", err)
+	}
+	return Parse(path, src, opts)
+}
+
+// Parse decodes, overrides, defaults and validates a stack document. file
+// names the source in error messages.
+func Parse(file string, src []byte, opts Options) (*Stack, error) {
+	var s Stack
+	lines, err := decodeStrict(file, src, &s)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyFlags(opts); err != nil {
+		return nil, err
+	}
+	for _, set := range opts.Sets {
+		if err := s.applySet(set); err != nil {
+			return nil, err
+		}
+	}
+	v, err := LoadVersions()
+	if err != nil {
+		return nil, err
+	}
+	s.Default(v)
+	if errs := s.Validate(v); len(errs) > 0 {
+		for _, fe := range errs {
+			fe.File = file
+			fe.Line = lineOf(lines, fe.Path)
+		}
+		return nil, &ValidationError{Errs: errs}
+	}
+	return &s, nil
+}
+
+// lineOf finds the line of a path, or of its closest parent that was in the
+// file (a defaulted field has no line of its own).
+func lineOf(lines map[string]int, path string) int {
+	p := strings.TrimPrefix(path, "")
+	for p != "" {
+		if l, ok := lines[p]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+	}
+	return 0
+}
+
+func (s *Stack) applyFlags(o Options) error {
+	if o.Mode != "" {
+		s.Spec.Mesh.Mode = o.Mode
+	}
+	if o.IstioVersion != "" {
+		s.Spec.Mesh.Version = o.IstioVersion
+	}
+	if o.Provider != "" {
+		s.Spec.Cluster.Provider = o.Provider
+	}
+	return nil
+}
