@@ -40,7 +40,10 @@ func (c *collector) tick(workers []*worker, now time.Time, final bool) {
 	}
 	iv := c.interval
 	d := now.Sub(c.last)
-	if iv.lat.count > 0 || !final {
+	if n := len(c.series); final && n > 0 && d < c.o.Interval/2 {
+		// A short tail would show as a spike: fold it into the last point.
+		c.series[n-1].fold(iv, now.Sub(c.start), d)
+	} else if iv.lat.count > 0 || !final {
 		p := Point{
 			T:        now.Sub(c.start).Seconds(),
 			Duration: d.Seconds(),
@@ -110,4 +113,24 @@ func classKey(k string) string {
 		return Unclassified
 	}
 	return k
+}
+
+// fold adds a short final interval's counts to p.
+func (p *Point) fold(iv *tally, end, d time.Duration) {
+	p.T = end.Seconds()
+	p.Duration += d.Seconds()
+	p.Count += iv.lat.count
+	p.Errors += iv.errLat.count
+	if p.Duration > 0 {
+		p.Rate = float64(p.Count) / p.Duration
+	}
+	p.Max = max(p.Max, time.Duration(max(iv.lat.max, 0)).Seconds())
+	for k, v := range iv.codes {
+		p.Codes[k] += v
+	}
+	if p.Classes != nil {
+		for k, v := range iv.classes {
+			p.Classes[classKey(k)] += v
+		}
+	}
 }

@@ -145,3 +145,12 @@ func ParseHeader(h http.Header, s string) error {
 	h.Add(name, strings.TrimSpace(value))
 	return nil
 }
+
+// lateAfter is how far behind its intended time a request may be sent
+// before it counts as late: one interval between requests, at least 1ms.
+func (o *Options) lateAfter() time.Duration {
+	if o.RPS <= 0 {
+		return 0
+	}
+	return max(time.Millisecond, time.Duration(float64(time.Second)/o.RPS))
+}

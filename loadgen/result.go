@@ -184,14 +184,15 @@ func warnings(o *Options, r *Result, t *tally) []string {
 			r.RequestedQPS, r.ActualQPS, 100*r.ActualQPS/o.RPS)
 		if t.late > 0 && n > 0 {
 			need := int(math.Ceil(o.RPS * t.svc.mean().Seconds() * 1.5))
-			w += fmt.Sprintf("; %.1f%% of requests waited for a free connection (latency includes the wait). "+
+			w += fmt.Sprintf("; %.1f%% of requests were sent late, waiting for a free connection (latency includes the wait). "+
 				"Raise --concurrency (about %d for the measured service time of %s) or lower --rps",
 				100*float64(t.late)/float64(n), max(need, o.Concurrency+1), t.svc.mean().Round(time.Microsecond))
 		}
 		ws = append(ws, w)
 	} else if o.RPS > 0 && n > 0 && float64(t.late) > 0.01*float64(n) {
-		ws = append(ws, fmt.Sprintf("%.1f%% of requests were sent late because all %d connections were busy; "+
-			"their latency includes the wait", 100*float64(t.late)/float64(n), o.Concurrency))
+		ws = append(ws, fmt.Sprintf("%.1f%% of requests were sent more than %s behind schedule (all %d connections busy, "+
+			"or the load generator short of CPU); their latency includes the wait",
+			100*float64(t.late)/float64(n), o.lateAfter(), o.Concurrency))
 	}
 	if t.timeouts > 0 {
 		ws = append(ws, fmt.Sprintf("%d requests timed out after %s (--timeout)", t.timeouts, o.Timeout))

@@ -51,7 +51,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	s := &schedule{limit: o.Requests, timeout: o.Timeout}
 	if o.RPS > 0 {
 		s.perReq = float64(time.Second) / o.RPS
-		s.lateAfter = max(time.Millisecond, time.Duration(s.perReq))
+		s.lateAfter = o.lateAfter()
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
