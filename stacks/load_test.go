@@ -146,7 +146,9 @@ func TestVersionLockIsConsistent(t *testing.T) {
 		require.Regexp(t, `^\d+\.\d+\.\d+$`, pin.Version)
 	}
 	// The node image's Kubernetes must be one the pinned Istio supports.
-	tag := v.Kind.NodeImage[strings.LastIndex(v.Kind.NodeImage, ":")+1:]
+	image, _, _ := strings.Cut(v.Kind.NodeImage, "@")
+	tag := image[strings.LastIndex(image, ":")+1:]
 	require.Contains(t, v.Istio.Kubernetes, Minor(tag), "kind node image %s is outside Istio %s's Kubernetes range", v.Kind.NodeImage, v.Istio.Version)
 	require.Contains(t, v.GatewayAPIURL(), v.Istio.GatewayAPI)
+	require.Regexp(t, `@sha256:[0-9a-f]{64}$`, v.Kind.NodeImage, "pin the node image by digest, as kind's release notes say")
 }

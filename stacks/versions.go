@@ -16,6 +16,7 @@ type Versions struct {
 	Istio struct {
 		Version    string   `json:"version"`
 		Repo       string   `json:"repo"`
+		Hub        string   `json:"hub"`
 		GatewayAPI string   `json:"gatewayAPI"`
 		Kubernetes []string `json:"kubernetes"`
 	} `json:"istio"`

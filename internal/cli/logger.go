@@ -32,7 +32,9 @@ func (l *Logger) Warnf(format string, args ...any) { l.printf("WARNING: "+format
 func (l *Logger) Errorf(format string, args ...any) { l.printf("ERROR: "+format, args...) }
 
 // V returns an InfoLogger that prints only when verbosity >= level.
-func (l *Logger) V(level int) InfoLogger { return InfoLogger{l: l, on: l != nil && l.verbosity >= level} }
+func (l *Logger) V(level int) InfoLogger {
+	return InfoLogger{l: l, on: l != nil && l.verbosity >= level}
+}
 
 func (l *Logger) printf(format string, args ...any) {
 	if l == nil || l.w == nil {

@@ -69,4 +69,7 @@ type Ingress struct {
 	// NodePortHTTP and NodePortHTTPS are the gateway Service nodePorts.
 	NodePortHTTP  int
 	NodePortHTTPS int
+	// NodeSelector pins the gateway to the node that carries the port
+	// mappings (kind: ingress-ready=true).
+	NodeSelector map[string]string
 }

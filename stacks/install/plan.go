@@ -1,0 +1,233 @@
+package install
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/labctl/labctl/assets/values"
+	"github.com/labctl/labctl/stacks"
+	"github.com/labctl/labctl/stacks/cluster"
+)
+
+// Component and release names that are part of labctl's contract: status
+// shows them and other commands look them up.
+const (
+	IstioNamespace   = "istio-system"
+	IngressNamespace = "istio-ingress"
+	IngressRelease   = "istio-ingress"
+	TrafficNamespace = "labctl-traffic"
+	TrafficRelease   = "traffic"
+)
+
+// Plan builds the install graph for a defaulted, validated stack. v is the
+// version lock (Istio repo, Gateway API bundle); ing says how the cluster
+// exposes the ingress gateway.
+func Plan(s *stacks.Stack, v *stacks.Versions, ing cluster.Ingress) ([]Component, error) {
+	m := s.Spec.Mesh
+	istio := func(chart string) ChartRef {
+		return ChartRef{Name: chart, Repo: v.Istio.Repo, Version: m.Version}
+	}
+	var out []Component
+	add := func(c Component) { out = append(out, c) }
+
+	hub := map[string]any{"global": map[string]any{"hub": v.Istio.Hub}}
+	add(Component{Name: "istio-base", Group: GroupMesh, Kind: KindHelm, Release: "istio-base", Namespace: IstioNamespace,
+		Chart: istio("base"), Values: merge(map[string]any{"defaultRevision": "default"}, m.Values["base"]),
+		Namespaces: []Namespace{{Name: IstioNamespace}}, Timeout: TimeoutMesh})
+	istiodDeps := []string{"istio-base"}
+	if m.GatewayAPI {
+		add(Component{Name: "gateway-api-crds", Group: GroupMesh, Kind: KindManifest, ManifestURL: v.GatewayAPIURL(), Timeout: TimeoutCRDs})
+		istiodDeps = append(istiodDeps, "gateway-api-crds")
+	}
+	istiodVals, err := istiodValues(s)
+	if err != nil {
+		return nil, err
+	}
+	istiodVals = merge(hub, istiodVals)
+	add(Component{Name: "istiod", Group: GroupMesh, Kind: KindHelm, Release: "istiod", Namespace: IstioNamespace,
+		Chart: istio("istiod"), Values: istiodVals, DependsOn: istiodDeps, Timeout: TimeoutMesh})
+	meshReady := []string{"istiod"}
+	if m.Mode == stacks.ModeAmbient {
+		add(Component{Name: "istio-cni", Group: GroupMesh, Kind: KindHelm, Release: "istio-cni", Namespace: IstioNamespace,
+			Chart: istio("cni"), Values: merge(merge(hub, map[string]any{"profile": "ambient"}), m.Values["cni"]), DependsOn: []string{"istiod"}, Timeout: TimeoutMesh})
+		add(Component{Name: "ztunnel", Group: GroupMesh, Kind: KindHelm, Release: "ztunnel", Namespace: IstioNamespace,
+			Chart: istio("ztunnel"), Values: merge(merge(hub, map[string]any{"profile": "ambient"}), m.Values["ztunnel"]), DependsOn: []string{"istio-cni"}, Timeout: TimeoutMesh})
+		meshReady = []string{"ztunnel"}
+	}
+	if !m.Ingress.Disabled {
+		add(Component{Name: "istio-ingress", Group: GroupMesh, Kind: KindHelm, Release: IngressRelease, Namespace: IngressNamespace,
+			Chart: istio("gateway"), Values: merge(gatewayValues(ing), m.Values["gateway"]), DependsOn: slices.Clone(meshReady),
+			Namespaces: []Namespace{{Name: IngressNamespace}}, Timeout: TimeoutMesh})
+		meshReady = append(meshReady, "istio-ingress")
+	}
+
+	tracing := tracingBackend(s)
+	for _, a := range s.Spec.Addons {
+		vals, err := addonValues(a, tracing)
+		if err != nil {
+			return nil, err
+		}
+		add(Component{Name: a.Name, Group: GroupAddon, Kind: KindHelm, Release: a.Name, Namespace: a.Namespace,
+			Chart: ChartRef{Name: a.Chart, Repo: a.Repo, Version: a.Version}, Values: vals,
+			DependsOn: []string{"istiod"}, Namespaces: []Namespace{{Name: a.Namespace}}, Timeout: TimeoutAddon})
+	}
+
+	var appNames []string
+	for _, a := range s.Spec.Apps {
+		add(Component{Name: a.Name, Group: GroupApp, Kind: KindHelm, Release: a.Name, Namespace: a.Namespace,
+			Chart: ChartRef{Name: a.Chart, Embedded: true}, Values: appValues(s, a, ing),
+			DependsOn: slices.Clone(meshReady), Namespaces: appNamespaces(m.Mode, a), Timeout: TimeoutApp})
+		appNames = append(appNames, a.Name)
+	}
+	if t := s.Spec.Traffic; t != nil && t.Enabled && len(t.Targets) > 0 {
+		add(Component{Name: TrafficRelease, Group: GroupTraffic, Kind: KindHelm, Release: TrafficRelease, Namespace: TrafficNamespace,
+			Chart: ChartRef{Name: "traffic", Embedded: true}, Values: trafficValues(s),
+			DependsOn: slices.Clone(t.Targets), Namespaces: []Namespace{{Name: TrafficNamespace}}, Timeout: TimeoutTraffic})
+	}
+	return out, nil
+}
+
+func tracingBackend(s *stacks.Stack) string {
+	for _, a := range s.Spec.Addons {
+		if a.Name == "jaeger" || a.Name == "zipkin" {
+			return a.Name
+		}
+	}
+	return ""
+}
+
+func istiodValues(s *stacks.Stack) (map[string]any, error) {
+	files := []string{"istiod"}
+	if tracingBackend(s) == "zipkin" {
+		files = append(files, "istiod-zipkin")
+	}
+	base, err := values.Merge(files...)
+	if err != nil {
+		return nil, err
+	}
+	if s.Spec.Mesh.Profile != "" {
+		base["profile"] = s.Spec.Mesh.Profile
+	}
+	return merge(base, s.Spec.Mesh.Values["istiod"]), nil
+}
+
+func addonValues(a stacks.Addon, tracing string) (map[string]any, error) {
+	files := []string{}
+	if slices.Contains(values.Names(), a.Chart) {
+		files = append(files, a.Chart)
+	}
+	if tracing == "zipkin" && slices.Contains(values.Names(), a.Chart+"-zipkin") {
+		files = append(files, a.Chart+"-zipkin")
+	}
+	base := map[string]any{}
+	if len(files) > 0 {
+		var err error
+		if base, err = values.Merge(files...); err != nil {
+			return nil, fmt.Errorf("addon %s: %w", a.Name, err)
+		}
+	}
+	return merge(base, a.Values), nil
+}
+
+// gatewayValues publishes the ingress gateway the way the cluster can reach
+// it: NodePort on fixed node ports (kind maps them to host ports) pinned to
+// the node that carries the port mappings, or the chart's LoadBalancer.
+func gatewayValues(ing cluster.Ingress) map[string]any {
+	if ing.ServiceType != "NodePort" {
+		return map[string]any{}
+	}
+	ports := []any{
+		map[string]any{"name": "status-port", "port": 15021, "protocol": "TCP", "targetPort": 15021},
+		map[string]any{"name": "http2", "port": 80, "protocol": "TCP", "targetPort": 80, "nodePort": ing.NodePortHTTP},
+		map[string]any{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443, "nodePort": ing.NodePortHTTPS},
+	}
+	v := map[string]any{"service": map[string]any{"type": "NodePort", "ports": ports}}
+	if len(ing.NodeSelector) > 0 {
+		sel := map[string]any{}
+		for k, val := range ing.NodeSelector {
+			sel[k] = val
+		}
+		v["nodeSelector"] = sel
+	}
+	return v
+}
+
+// meshLabels are the namespace labels that enrol a namespace in the mesh.
+func meshLabels(mode string) map[string]string {
+	if mode == stacks.ModeAmbient {
+		return map[string]string{"istio.io/dataplane-mode": "ambient"}
+	}
+	return map[string]string{"istio-injection": "enabled"}
+}
+
+func appNamespaces(mode string, a stacks.App) []Namespace {
+	var out []Namespace
+	for _, ns := range a.Namespaces {
+		n := Namespace{Name: ns}
+		if a.Injected() {
+			n.Labels = meshLabels(mode)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func appValues(s *stacks.Stack, a stacks.App, ing cluster.Ingress) map[string]any {
+	m := s.Spec.Mesh
+	v := map[string]any{"mesh": map[string]any{"mode": m.Mode}}
+	if a.Ingress != nil && !m.Ingress.Disabled {
+		in := map[string]any{"enabled": true, "mode": m.Ingress.Mode}
+		if a.Ingress.Host != "" {
+			in["host"] = a.Ingress.Host
+		}
+		if m.Ingress.Mode == stacks.IngressGatewayAPI && ing.ServiceType == "NodePort" {
+			in["gateway"] = map[string]any{"serviceType": "NodePort"}
+		}
+		v["ingress"] = in
+	}
+	return merge(v, a.Values)
+}
+
+// trafficValues points one generator container at each target app through
+// the ingress gateway Service, so traffic enters the mesh the way a user's
+// does and every edge of the app shows in Kiali.
+func trafficValues(s *stacks.Stack) map[string]any {
+	t := s.Spec.Traffic
+	var targets []any
+	for _, name := range t.Targets {
+		for _, a := range s.Spec.Apps {
+			if a.Name != name {
+				continue
+			}
+			path := "/"
+			if a.Ingress != nil && a.Ingress.Path != "" {
+				path = a.Ingress.Path
+			}
+			targets = append(targets, map[string]any{
+				"name": a.Name,
+				"url":  fmt.Sprintf("http://%s.%s.svc.cluster.local%s", IngressRelease, IngressNamespace, path),
+			})
+		}
+	}
+	return map[string]any{"rate": t.Rate, "targets": targets, "mesh": map[string]any{"mode": s.Spec.Mesh.Mode}}
+}
+
+// merge deep-merges overlay onto a copy of base: maps merge key by key,
+// everything else is replaced, as Helm merges -f files.
+func merge(base, overlay map[string]any) map[string]any {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for k, v := range overlay {
+		if bm, ok := out[k].(map[string]any); ok {
+			if om, ok := v.(map[string]any); ok {
+				out[k] = merge(bm, om)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
