@@ -41,7 +41,9 @@ func Raw(name string) ([]byte, error) {
 	return b, nil
 }
 
-// Load parses the values file called name.
+// Load returns the values to give the chart: the file called name, parsed.
+// For "grafana" labctl's own dashboards (package dashboards) are added inline
+// under the "labctl" dashboard provider, so they need no network.
 func Load(name string) (map[string]any, error) {
 	b, err := Raw(name)
 	if err != nil {
@@ -50,6 +52,11 @@ func Load(name string) (map[string]any, error) {
 	vals := map[string]any{}
 	if err := yaml.Unmarshal(b, &vals); err != nil {
 		return nil, fmt.Errorf("parse values file %s.yaml: %w", name, err)
+	}
+	if name == "grafana" {
+		if err := addDashboards(vals); err != nil {
+			return nil, err
+		}
 	}
 	return vals, nil
 }
@@ -69,13 +76,8 @@ func Merge(names ...string) (map[string]any, error) {
 	return out, nil
 }
 
-// Grafana returns grafana.yaml with labctl's own dashboards (package
-// dashboards) added inline under the "labctl" dashboard provider.
-func Grafana() (map[string]any, error) {
-	vals, err := Load("grafana")
-	if err != nil {
-		return nil, err
-	}
+// addDashboards puts every embedded dashboard under dashboards.labctl.
+func addDashboards(vals map[string]any) error {
 	dash, ok := vals["dashboards"].(map[string]any)
 	if !ok {
 		dash = map[string]any{}
@@ -85,10 +87,10 @@ func Grafana() (map[string]any, error) {
 	for _, n := range dashboards.Names() {
 		b, err := dashboards.Get(n)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		own[n] = map[string]any{"json": string(b)}
 	}
 	dash["labctl"] = own
-	return vals, nil
+	return nil
 }

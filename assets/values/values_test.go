@@ -10,8 +10,8 @@ import (
 )
 
 // Top-level keys each file may set, checked by hand against the charts'
-// values.yaml (kiali-server v2.29, prometheus 29.x, grafana 12.x from
-// grafana-community, jaeger 4.x, zipkin 0.x from openzipkin, istiod 1.2x).
+// values.yaml (kiali-server 2.2x, prometheus 28/29.x, grafana 11/12.x from
+// grafana-community, jaeger 4.11, zipkin 0.4 from openzipkin, istiod 1.30).
 // A key outside this list is most likely a typo the chart would ignore.
 var allowedTopLevel = map[string][]string{
 	"kiali-server":        {"auth", "deployment", "external_services", "server"},
@@ -114,7 +114,7 @@ func TestMergeOverlays(t *testing.T) {
 }
 
 func TestGrafanaAddsOwnDashboards(t *testing.T) {
-	v, err := Grafana()
+	v, err := Merge("grafana")
 	require.NoError(t, err)
 	own := get(t, v, "dashboards", "labctl").(map[string]any)
 	require.Len(t, own, 2)
