@@ -35,6 +35,9 @@ type Request struct {
 	Kubeconfig string
 	// Context is the kube context to use (existing provider).
 	Context string
+	// Mode is the mesh mode (sidecar or ambient): some clusters cannot run
+	// ambient (Docker Desktop's Kubernetes), and ambient wants 2+ nodes.
+	Mode string
 	// Status and Log report progress (stderr).
 	Status *cli.Status
 	Log    *cli.Logger

@@ -21,10 +21,11 @@ const (
 )
 
 // Plan builds the install graph for a defaulted, validated stack. v is the
-// version lock (Istio repo, Gateway API bundle); ing says how the cluster
-// exposes the ingress gateway.
-func Plan(s *stacks.Stack, v *stacks.Versions, ing cluster.Ingress) ([]Component, error) {
+// version lock (Istio repo, Gateway API bundle); cl says how the cluster
+// exposes the ingress gateway and whether it is simulated.
+func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component, error) {
 	m := s.Spec.Mesh
+	ing := cl.Ingress
 	istio := func(chart string) ChartRef {
 		return ChartRef{Name: chart, Repo: v.Istio.Repo, Version: m.Version}
 	}
@@ -45,6 +46,12 @@ func Plan(s *stacks.Stack, v *stacks.Versions, ing cluster.Ingress) ([]Component
 		return nil, err
 	}
 	istiodVals = merge(hub, istiodVals)
+	if cl.Simulated {
+		// Nothing on a simulated cluster can answer istiod's webhooks, and the
+		// injection webhook fails closed: pods in labelled namespaces could
+		// never be created. Leave the webhooks out; labels are still applied.
+		istiodVals = merge(istiodVals, map[string]any{"global": map[string]any{"operatorManageWebhooks": true}})
+	}
 	add(Component{Name: "istiod", Group: GroupMesh, Kind: KindHelm, Release: "istiod", Namespace: IstioNamespace,
 		Chart: istio("istiod"), Values: istiodVals, DependsOn: istiodDeps, Timeout: TimeoutMesh})
 	meshReady := []string{"istiod"}
@@ -142,7 +149,7 @@ func gatewayValues(ing cluster.Ingress) map[string]any {
 		map[string]any{"name": "http2", "port": 80, "protocol": "TCP", "targetPort": 80, "nodePort": ing.NodePortHTTP},
 		map[string]any{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443, "nodePort": ing.NodePortHTTPS},
 	}
-	v := map[string]any{"service": map[string]any{"type": "NodePort", "ports": ports}}
+	v := map[string]any{"service": map[string]any{"type": "NodePort", "ports": ports}, "autoscaling": map[string]any{"enabled": false}}
 	if len(ing.NodeSelector) > 0 {
 		sel := map[string]any{}
 		for k, val := range ing.NodeSelector {
