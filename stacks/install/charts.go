@@ -40,7 +40,6 @@ type ChartSource struct {
 	Client *http.Client
 }
 
-
 // Load returns the chart for ref.
 func (s *ChartSource) Load(ctx context.Context, ref ChartRef) (*chart.Chart, error) {
 	if ref.Embedded {
@@ -188,4 +187,3 @@ func writeAtomic(dest string, data []byte) error {
 	}
 	return os.Rename(tmp.Name(), dest)
 }
-

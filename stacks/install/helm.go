@@ -68,8 +68,8 @@ const (
 	DecideInstall           Decision = "install"
 	DecideUpgrade           Decision = "upgrade"
 	DecideSkip              Decision = "skip"
-	DecideReinstall         Decision = "reinstall"          // pending-install: uninstall, then install
-	DecideRollbackToUpgrade Decision = "rollback-upgrade"   // pending-upgrade/rollback: roll back, then upgrade
+	DecideReinstall         Decision = "reinstall"        // pending-install: uninstall, then install
+	DecideRollbackToUpgrade Decision = "rollback-upgrade" // pending-upgrade/rollback: roll back, then upgrade
 )
 
 // Decide picks the action for a release. last is nil when the release does
