@@ -1,0 +1,56 @@
+// Package version is the `labctl version` command.
+package version
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+
+	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/stacks"
+)
+
+// Version is set at build time with -ldflags "-X .../version.Version=v0.1.0".
+var Version = "dev"
+
+// Info is what `labctl version` prints.
+type Info struct {
+	Version    string `json:"version"`
+	Commit     string `json:"commit,omitempty"`
+	GoVersion  string `json:"goVersion"`
+	Platform   string `json:"platform"`
+	Istio      string `json:"istio"`
+	GatewayAPI string `json:"gatewayAPI"`
+	NodeImage  string `json:"kindNodeImage"`
+}
+
+// NewCommand returns `labctl version`.
+func NewCommand(d *cli.Deps) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print labctl's version and the versions it installs",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			v, err := stacks.LoadVersions()
+			if err != nil {
+				return err
+			}
+			info := Info{Version: Version, GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
+				Istio: v.Istio.Version, GatewayAPI: v.Istio.GatewayAPI, NodeImage: v.Kind.NodeImage}
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				for _, s := range bi.Settings {
+					if s.Key == "vcs.revision" {
+						info.Commit = s.Value
+					}
+				}
+			}
+			return cli.PrintData(d.Streams.Out, d.Output, info, func(w io.Writer) error {
+				fmt.Fprintf(w, "labctl %s (%s, %s)\nIstio %s, Gateway API %s, kind node image %s\n", info.Version, info.GoVersion, info.Platform, info.Istio, info.GatewayAPI, info.NodeImage)
+				return nil
+			})
+		},
+	}
+}
