@@ -1,0 +1,15 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/labctl/labctl/verify"
+)
+
+// WriteJSON prints the report as indented JSON.
+func WriteJSON(w io.Writer, rep verify.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
