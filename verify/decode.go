@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
-	"sigs.k8s.io/yaml"
 )
 
 // DecodeStrictYAML decodes YAML into v (a pointer to a struct with json
@@ -28,9 +27,15 @@ func DecodeStrictYAML(file string, data []byte, v any) error {
 	if err := checkNode(file, doc.Content[0], reflect.TypeOf(v), ""); err != nil {
 		return err
 	}
-	j, err := yaml.YAMLToJSON(data)
-	if err != nil {
+	// Convert through yaml.v3 too, so the walk above and the decode agree on
+	// YAML 1.2 scalars ("y" and "no" stay strings).
+	var raw any
+	if err := doc.Content[0].Decode(&raw); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
+	}
+	j, err := json.Marshal(raw)
+	if err != nil {
+		return fmt.Errorf("%s: converting to JSON: %w", file, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(j))
 	dec.DisallowUnknownFields()
