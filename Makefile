@@ -1,0 +1,49 @@
+# labctl developer tasks. `make test` is what CI runs (see .ci/run).
+GO        ?= go
+BIN       ?= bin
+RACE      ?= -race
+PKGS      ?= ./...
+
+.PHONY: all build install test test-integration lint testenv bench bench-up bench-loadgen clean
+
+all: build
+
+## build: compile labctl into ./bin/labctl
+build:
+	$(GO) build -o $(BIN)/labctl ./cmd/labctl
+
+## install: install labctl into $(go env GOPATH)/bin
+install:
+	$(GO) install ./cmd/labctl
+
+## test: unit tests with the race detector (no Docker, no network)
+test:
+	$(GO) test $(RACE) -count=1 $(PKGS)
+
+## test-integration: end-to-end tests against a real simulated control plane (builds it first)
+test-integration: testenv
+	$(GO) test $(RACE) -count=1 -tags integration -timeout 30m ./test/integration/...
+
+## lint: go vet and a gofmt check
+lint:
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## testenv: build kube-apiserver, controller-manager, scheduler, etcd and kwok into the cache
+testenv:
+	bash hack/testenv/build.sh
+
+## bench: Go benchmarks
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-up: labctl up vs one-at-a-time helm install --wait on the simulated cluster
+bench-up: testenv
+	bash hack/bench-up.sh
+
+## bench-loadgen: labctl load vs fortio, hey and wrk on a local server
+bench-loadgen:
+	bash hack/bench-loadgen.sh
+
+clean:
+	rm -rf $(BIN)

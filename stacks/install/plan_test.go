@@ -1,0 +1,174 @@
+package install
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+
+	"github.com/labctl/labctl/stacks"
+	"github.com/labctl/labctl/stacks/cluster"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var kindIngress = cluster.Cluster{Ingress: cluster.Ingress{ServiceType: "NodePort", Host: "127.0.0.1", HTTPPort: 8080, HTTPSPort: 8443,
+	NodePortHTTP: 30080, NodePortHTTPS: 30443, NodeSelector: map[string]string{"ingress-ready": "true"}}}
+
+// renderPlan prints the install order by level, then each component's
+// release, chart, dependencies, namespaces and values.
+func renderPlan(t *testing.T, comps []Component) []byte {
+	t.Helper()
+	levels, err := Levels(comps)
+	require.NoError(t, err)
+	var b bytes.Buffer
+	for i, lv := range levels {
+		fmt.Fprintf(&b, "level %d: %s\n", i, strings.Join(lv, ", "))
+	}
+	for _, c := range comps {
+		fmt.Fprintf(&b, "\n# %s (%s, %s)\n", c.Name, c.Group, c.Kind)
+		if c.Kind == KindManifest {
+			fmt.Fprintf(&b, "manifest: %s\n", c.ManifestURL)
+		} else {
+			src := c.Chart.Repo
+			if c.Chart.Embedded {
+				src = "embedded"
+			}
+			fmt.Fprintf(&b, "release: %s/%s chart: %s %s from %s\n", c.Namespace, c.Release, c.Chart.Name, c.Chart.Version, src)
+		}
+		deps := append([]string{}, c.DependsOn...)
+		sort.Strings(deps)
+		fmt.Fprintf(&b, "after: %s\ntimeout: %s\n", strings.Join(deps, ", "), c.Timeout)
+		for _, ns := range c.Namespaces {
+			fmt.Fprintf(&b, "namespace: %s %v\n", ns.Name, ns.Labels)
+		}
+		if len(c.Values) > 0 {
+			y, err := yaml.Marshal(c.Values)
+			require.NoError(t, err)
+			fmt.Fprintf(&b, "values:\n%s", indent(string(y)))
+		}
+	}
+	return b.Bytes()
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return "  " + strings.Join(lines, "\n  ") + "\n"
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test ./stacks/install -update")
+	require.Equal(t, string(want), string(got), "golden %s differs: run go test ./stacks/install -update and review the diff", path)
+}
+
+func TestPlanGolden(t *testing.T) {
+	v, err := stacks.LoadVersions()
+	require.NoError(t, err)
+	tests := []struct {
+		golden string
+		stack  string
+		opts   stacks.Options
+		cl     cluster.Cluster
+	}{
+		{"plan-bookinfo-sidecar.golden", "bookinfo", stacks.Options{}, kindIngress},
+		{"plan-bookinfo-ambient.golden", "bookinfo-ambient", stacks.Options{}, kindIngress},
+		{"plan-bookinfo-gatewayapi.golden", "bookinfo", stacks.Options{Sets: []string{"mesh.ingress.mode=gatewayapi"}}, kindIngress},
+		{"plan-travels-sidecar.golden", "travels", stacks.Options{}, kindIngress},
+		{"plan-boutique-existing.golden", "boutique", stacks.Options{Provider: "existing"}, cluster.Cluster{Ingress: cluster.Ingress{ServiceType: "LoadBalancer"}}},
+		{"plan-minimal-kwok.golden", "minimal", stacks.Options{Provider: "kwok"}, cluster.Cluster{Simulated: true, Ingress: kindIngress.Ingress}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			s, err := stacks.Load(tt.stack, tt.opts)
+			require.NoError(t, err)
+			comps, err := Plan(s, v, tt.cl)
+			require.NoError(t, err)
+			golden(t, tt.golden, renderPlan(t, comps))
+		})
+	}
+}
+
+func TestPlanOrder(t *testing.T) {
+	v, err := stacks.LoadVersions()
+	require.NoError(t, err)
+	tests := []struct {
+		stack string
+		want  [][]string
+	}{
+		{"bookinfo", [][]string{
+			{"istio-base"},
+			{"istiod"},
+			{"grafana", "istio-ingress", "jaeger", "kiali", "prometheus"},
+			{"bookinfo"},
+			{"traffic"},
+		}},
+		{"bookinfo-ambient", [][]string{
+			{"gateway-api-crds", "istio-base"},
+			{"istiod"},
+			{"grafana", "istio-cni", "jaeger", "kiali", "prometheus"},
+			{"ztunnel"},
+			{"istio-ingress"},
+			{"bookinfo"},
+			{"traffic"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack, func(t *testing.T) {
+			s, err := stacks.Load(tt.stack, stacks.Options{})
+			require.NoError(t, err)
+			comps, err := Plan(s, v, kindIngress)
+			require.NoError(t, err)
+			levels, err := Levels(comps)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, levels)
+		})
+	}
+}
+
+func TestLevelsErrors(t *testing.T) {
+	_, err := Levels([]Component{{Name: "a", DependsOn: []string{"b"}}, {Name: "b", DependsOn: []string{"a"}}})
+	require.ErrorContains(t, err, "dependency cycle a -> b -> a")
+	_, err = Levels([]Component{{Name: "a", DependsOn: []string{"nope"}}})
+	require.ErrorContains(t, err, `a depends on unknown component "nope"`)
+	_, err = Levels([]Component{{Name: "a"}, {Name: "a"}})
+	require.ErrorContains(t, err, `component "a" appears twice`)
+}
+
+func TestAmbientLabelsAndInjection(t *testing.T) {
+	v, err := stacks.LoadVersions()
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		stack string
+		opts  stacks.Options
+		want  map[string]string
+	}{
+		{"bookinfo", stacks.Options{}, map[string]string{"istio-injection": "enabled"}},
+		{"bookinfo", stacks.Options{Mode: "ambient"}, map[string]string{"istio.io/dataplane-mode": "ambient"}},
+		{"travels", stacks.Options{}, nil},
+	} {
+		s, err := stacks.Load(tt.stack, tt.opts)
+		require.NoError(t, err)
+		comps, err := Plan(s, v, kindIngress)
+		require.NoError(t, err)
+		for _, c := range comps {
+			if c.Group == GroupApp {
+				for _, ns := range c.Namespaces {
+					require.Equal(t, tt.want, ns.Labels, "%s %s namespace %s", tt.stack, tt.opts.Mode, ns.Name)
+				}
+			}
+		}
+	}
+}
