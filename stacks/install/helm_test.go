@@ -109,7 +109,6 @@ func TestApplyReportsFailures(t *testing.T) {
 	require.ErrorContains(t, err, "reading Helm history of release httpbin/httpbin")
 	require.ErrorContains(t, err, "connection refused")
 
-
 	// A current release whose resources are not ready is not "unchanged".
 	kc = &kubefake.FailingKubeClient{PrintingKubeClient: kubefake.PrintingKubeClient{Out: io.Discard}}
 	h, _ = memoryHelm(t, kc)
@@ -144,4 +143,3 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
-
