@@ -165,7 +165,7 @@ func (c *collector) result(o *Options, workers []*worker, end time.Time, interru
 	if interrupted {
 		x.InFlight = inFlight
 	}
-	if t.sockErrs > 0 {
+	if t.sockErrs > 0 && workers != nil { // local run: find out why connections failed
 		x.FirstError = probeError(o.URL, o.Timeout)
 	}
 	x.Warnings = warnings(o, r, t)
@@ -198,7 +198,11 @@ func warnings(o *Options, r *Result, t *tally) []string {
 		ws = append(ws, fmt.Sprintf("%d requests timed out after %s (--timeout)", t.timeouts, o.Timeout))
 	}
 	if t.sockErrs > 0 {
-		ws = append(ws, fmt.Sprintf("%d requests failed without an HTTP response: %s", t.sockErrs, r.Labctl.FirstError))
+		w := fmt.Sprintf("%d requests failed without an HTTP response", t.sockErrs)
+		if r.Labctl.FirstError != "" {
+			w += ": " + r.Labctl.FirstError
+		}
+		ws = append(ws, w)
 	}
 	if n == 0 && !r.Labctl.Interrupted {
 		ws = append(ws, "no request completed")

@@ -267,3 +267,26 @@ func TestOptionErrors(t *testing.T) {
 	}
 	require.Error(t, ParseHeader(http.Header{}, "nocolon"))
 }
+
+func TestFromSamples(t *testing.T) {
+	start := time.Unix(1700000000, 0)
+	var samples []Sample
+	for i := range 300 { // 100 req/s for 3 s, every 10th a 503, two socket errors
+		code := 200
+		if i%10 == 0 {
+			code = 503
+		}
+		if i == 150 || i == 151 {
+			code = -1
+		}
+		samples = append(samples, Sample{Start: start.Add(time.Duration(i) * 10 * time.Millisecond), Latency: time.Duration(1+i%5) * time.Millisecond, Code: code})
+	}
+	r := FromSamples(Options{URL: "http://httpbin:8000/get", RPS: 100, Duration: 3 * time.Second, Concurrency: 2}, samples, time.Second)
+	assert.EqualValues(t, 300, r.Count())
+	assert.Equal(t, map[int]int64{200: 269, 503: 29, -1: 2}, r.RetCodes)
+	require.Len(t, r.Labctl.Series, 3)
+	assert.EqualValues(t, 100, r.Labctl.Series[0].Count)
+	assert.InDelta(t, 100, r.ActualQPS, 1)
+	assert.Equal(t, 5*time.Millisecond, r.Percentile(100))
+	assert.Contains(t, strings.Join(r.Labctl.Warnings, "\n"), "2 requests failed without an HTTP response")
+}
