@@ -1,0 +1,82 @@
+package app
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/labctl/labctl/internal/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// runCLI runs labctl through the real root command with a private state and
+// cache dir, returning exit code, stdout and stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("LABCTL_STATE_DIR", filepath.Join(t.TempDir(), "state"))
+	t.Setenv("LABCTL_CACHE_DIR", filepath.Join(t.TempDir(), "cache"))
+	t.Setenv("CI", "true")
+	var out, errOut bytes.Buffer
+	code := Run(args, cli.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(p, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(p)
+	require.NoError(t, err, "missing golden: go test ./cmd/labctl/app -update")
+	require.Equal(t, string(want), got)
+}
+
+func TestCLIGolden(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte(`apiVersion: labctl.dev/v1alpha1
+kind: Stack
+metadata:
+  name: bad
+spec:
+  cluster:
+    provider: kind
+    wrokers: 2
+  mesh:
+    mode: sidecars
+`), 0o644))
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // golden file for stdout, if any
+		stderr string // substring expected on stderr
+	}{
+		{"stacks list", []string{"stacks", "list"}, 0, "stacks-list.golden", ""},
+		{"stacks list json", []string{"stacks", "list", "-o", "json"}, 0, "stacks-list.json.golden", ""},
+		{"stacks show", []string{"stacks", "show", "minimal"}, 0, "stacks-show-minimal.golden", ""},
+		{"stacks show unknown", []string{"stacks", "show", "nope"}, 1, "", `ERROR: no built-in stack "nope": use one of bookinfo, bookinfo-ambient, boutique, minimal, travels, or -f FILE`},
+		{"bad stack file", []string{"up", "-f", bad}, 1, "", "bad.yaml:8: spec.cluster.wrokers: unknown field (did you mean \"workers\"?)"},
+		{"bad output", []string{"stacks", "list", "-o", "xml"}, 1, "", `unknown output format "xml": use one of text, json, yaml`},
+		{"bad name", []string{"status", "--name", "Bad_Name"}, 1, "", `environment name "Bad_Name" is not valid`},
+		{"status of nothing", []string{"status", "--name", "ghost"}, 1, "", "no record of environment \"ghost\""},
+		{"down of nothing", []string{"down", "--name", "ghost"}, 0, "", `environment "ghost" does not exist: nothing to remove`},
+		{"stack and file", []string{"up", "--stack", "minimal", "-f", bad}, 1, "", "if any flags in the group [stack file] are set none of the others can be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, tt.args...)
+			require.Equal(t, tt.code, code, "stderr: %s", errOut)
+			if tt.stdout != "" {
+				golden(t, tt.stdout, out)
+			}
+			require.Contains(t, errOut, tt.stderr)
+		})
+	}
+}
