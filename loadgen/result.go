@@ -109,6 +109,11 @@ func ReadJSON(rd io.Reader) (*Result, error) {
 func (c *collector) result(o *Options, workers []*worker, end time.Time, interrupted bool, inFlight int64) *Result {
 	t := c.total
 	elapsed := end.Sub(c.start)
+	if o.RPS > 0 && !interrupted {
+		// n requests on schedule span n intervals (the last one included),
+		// not n-1: count the run as at least that long.
+		elapsed = max(elapsed, time.Duration(float64(t.lat.count)*float64(time.Second)/o.RPS))
+	}
 	r := &Result{}
 	ho, _ := httpOptions(o) // validated when the run started
 	if ho != nil {
