@@ -11,5 +11,6 @@ import (
 func WriteJSON(w io.Writer, rep verify.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(rep)
 }

@@ -1,0 +1,78 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/labctl/labctl/verify"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func sample() verify.Report {
+	res := []verify.Result{
+		{Name: "reviews-pods", Type: "pods", Status: verify.StatusPass, Duration: 120 * time.Millisecond, Attempts: 1,
+			Observed: "3 pod(s), 3 Ready", Expected: "3 pod(s), all Ready, with istio-proxy"},
+		{Name: "reviews-split", Type: "split", Status: verify.StatusFail, Duration: 95 * time.Second, Attempts: 3,
+			Observed: "v1 70.2% (544), v2 19.6% (152), v3 10.2% (79) of 775 responses",
+			Expected: "v1 80%, v2 10%, v3 10%",
+			Message:  "traffic split differs from the weights: v1 got 70.2%, expected 80% (accepted 75.1%–84.6% for this sample) (after 3 attempt(s))",
+			Hint:     "Apply the 80/10/10 VirtualService & wait for it to propagate."},
+		{Name: "kiali-edge", Type: "kiali", Status: verify.StatusSkipped, Reason: verify.SkipSimulated},
+		{Name: "prometheus", Type: "promql", Status: verify.StatusError, Duration: 2 * time.Minute, Attempts: 60,
+			Message: `querying Prometheus at http://127.0.0.1:9090: connection refused <after 60 attempt(s)>`},
+	}
+	for i := range res {
+		res[i].Seconds = res[i].Duration.Seconds()
+	}
+	rep := verify.Report{Name: "bookinfo-traffic-shifting", Results: res, Duration: 215 * time.Second, Seconds: 215,
+		Counts: verify.Counts{Pass: 1, Fail: 1, Skipped: 1, Error: 1}}
+	return rep
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./verify/report -update to create %s", path)
+	assert.Equal(t, string(want), string(got))
+}
+
+func TestWriteText(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, sample(), false))
+	golden(t, "report.txt", b.Bytes())
+	assert.NotContains(t, b.String(), "\x1b[", "no colour unless asked")
+
+	b.Reset()
+	require.NoError(t, WriteText(&b, sample(), true))
+	assert.Contains(t, b.String(), "\x1b[32m✓\x1b[0m")
+	assert.Contains(t, b.String(), "\x1b[31m✗\x1b[0m")
+}
+
+func TestWriteJSON(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteJSON(&b, sample()))
+	golden(t, "report.json", b.Bytes())
+}
+
+func TestWriteJUnit(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteJUnit(&b, sample()))
+	golden(t, "report.junit.xml", b.Bytes())
+}
+
+func TestMarks(t *testing.T) {
+	for st, want := range map[verify.Status]string{verify.StatusPass: "✓", verify.StatusFail: "✗", verify.StatusSkipped: "⊘", verify.StatusError: "!"} {
+		assert.Equal(t, want, Mark(st))
+	}
+}
