@@ -35,6 +35,9 @@ type Environment struct {
 	Namespaces []string `json:"namespaces,omitempty"`
 	// Objects are cluster-scoped objects labctl created (CRDs and the like).
 	Objects []ObjectRef `json:"objects,omitempty"`
+	// Traffic is the background traffic setting chosen with `labctl
+	// traffic`; it outlives re-runs of `up`.
+	Traffic *Traffic `json:"traffic,omitempty"`
 	// Labels labctl added to namespaces it did not create.
 	Labels    []NamespaceLabel `json:"labels,omitempty"`
 	CreatedAt time.Time        `json:"createdAt"`
@@ -48,6 +51,12 @@ type App struct {
 	Host      string `json:"host,omitempty"`
 	Path      string `json:"path,omitempty"`
 	URL       string `json:"url,omitempty"`
+}
+
+// Traffic is the background traffic generator's setting.
+type Traffic struct {
+	Enabled bool    `json:"enabled"`
+	Rate    float64 `json:"rate"`
 }
 
 // Release is a Helm release labctl installed.

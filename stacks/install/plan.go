@@ -88,9 +88,9 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 		appNames = append(appNames, a.Name)
 	}
 	if t := s.Spec.Traffic; t != nil && t.Enabled && len(t.Targets) > 0 {
-		add(Component{Name: TrafficRelease, Group: GroupTraffic, Kind: KindHelm, Release: TrafficRelease, Namespace: TrafficNamespace,
-			Chart: ChartRef{Name: "traffic", Embedded: true}, Values: trafficValues(s),
-			DependsOn: slices.Clone(t.Targets), Namespaces: []Namespace{{Name: TrafficNamespace}}, Timeout: TimeoutTraffic})
+		c := TrafficComponent(m.Mode, t.Rate, trafficTargets(s), true)
+		c.DependsOn = slices.Clone(t.Targets)
+		add(c)
 	}
 	return out, nil
 }
@@ -196,13 +196,15 @@ func appValues(s *stacks.Stack, a stacks.App, ing cluster.Ingress) map[string]an
 	return merge(v, a.Values)
 }
 
-// trafficValues points one generator container at each target app through
-// the ingress gateway Service, so traffic enters the mesh the way a user's
-// does and every edge of the app shows in Kiali.
-func trafficValues(s *stacks.Stack) map[string]any {
-	t := s.Spec.Traffic
-	var targets []any
-	for _, name := range t.Targets {
+// TrafficTarget is an app path the background traffic generator requests.
+type TrafficTarget struct {
+	Name string
+	Path string
+}
+
+func trafficTargets(s *stacks.Stack) []TrafficTarget {
+	var out []TrafficTarget
+	for _, name := range s.Spec.Traffic.Targets {
 		for _, a := range s.Spec.Apps {
 			if a.Name != name {
 				continue
@@ -211,13 +213,28 @@ func trafficValues(s *stacks.Stack) map[string]any {
 			if a.Ingress != nil && a.Ingress.Path != "" {
 				path = a.Ingress.Path
 			}
-			targets = append(targets, map[string]any{
-				"name": a.Name,
-				"url":  fmt.Sprintf("http://%s.%s.svc.cluster.local%s", IngressRelease, IngressNamespace, path),
-			})
+			out = append(out, TrafficTarget{Name: a.Name, Path: path})
 		}
 	}
-	return map[string]any{"rate": t.Rate, "targets": targets, "mesh": map[string]any{"mode": s.Spec.Mesh.Mode}}
+	return out
+}
+
+// TrafficComponent is the background traffic generator release. It sends
+// rate requests per second to each target through the ingress gateway
+// Service, so traffic enters the mesh the way a user's does and every edge
+// of the app shows in Kiali. enabled=false keeps the release with no pods.
+func TrafficComponent(mode string, rate float64, targets []TrafficTarget, enabled bool) Component {
+	var ts []any
+	for _, t := range targets {
+		ts = append(ts, map[string]any{
+			"name": t.Name,
+			"url":  fmt.Sprintf("http://%s.%s.svc.cluster.local%s", IngressRelease, IngressNamespace, t.Path),
+		})
+	}
+	return Component{Name: TrafficRelease, Group: GroupTraffic, Kind: KindHelm, Release: TrafficRelease, Namespace: TrafficNamespace,
+		Chart:      ChartRef{Name: "traffic", Embedded: true},
+		Values:     map[string]any{"enabled": enabled, "rate": rate, "targets": ts, "mesh": map[string]any{"mode": mode}},
+		Namespaces: []Namespace{{Name: TrafficNamespace}}, Timeout: TimeoutTraffic}
 }
 
 // merge deep-merges overlay onto a copy of base: maps merge key by key,

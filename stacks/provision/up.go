@@ -97,6 +97,7 @@ func (p *Provisioner) Up(ctx context.Context, o UpOptions) (*state.Environment, 
 	if err != nil {
 		return nil, err
 	}
+	applyTrafficSetting(o.Stack, env.Traffic)
 	comps, err := install.Plan(o.Stack, p.Versions, *cl)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"github.com/labctl/labctl/cmd/labctl/app/open"
 	"github.com/labctl/labctl/cmd/labctl/app/stackscmd"
 	"github.com/labctl/labctl/cmd/labctl/app/status"
+	"github.com/labctl/labctl/cmd/labctl/app/traffic"
 	"github.com/labctl/labctl/cmd/labctl/app/up"
 	"github.com/labctl/labctl/cmd/labctl/app/version"
 	"github.com/labctl/labctl/internal/cli"
@@ -49,6 +50,7 @@ Status goes to stderr and data to stdout; -o json|yaml for machine output.`,
 		down.NewCommand(d),
 		status.NewCommand(d),
 		stackscmd.NewCommand(d),
+		traffic.NewCommand(d),
 		open.NewCommand(d),
 		dashboards.NewCommand(d),
 		version.NewCommand(d),
