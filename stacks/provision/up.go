@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -160,6 +161,15 @@ func (r *run) apply(ctx context.Context, c install.Component) error {
 	err := r.applyComponent(ctx, c)
 	if err != nil {
 		r.status.Fail(c.Name, fmt.Sprintf("%s failed after %s", what, time.Since(start).Round(time.Second)))
+		namespaces := []string{c.Namespace}
+		for _, ns := range c.Namespaces {
+			if ns.Name != c.Namespace {
+				namespaces = append(namespaces, ns.Name)
+			}
+		}
+		if probs := Diagnose(ctx, r.clients.Kube, namespaces); len(probs) > 0 {
+			return fmt.Errorf("component %s: %w\n  %s", c.Name, err, strings.Join(probs, "\n  "))
+		}
 		return fmt.Errorf("component %s: %w", c.Name, err)
 	}
 	return nil
