@@ -72,10 +72,10 @@ func StaticURL(u string) Endpoint {
 	return func(context.Context) (string, error) { return u, nil }
 }
 
-// PortForwarder forwards a local port to port of target ("svc/NAME" or
-// "pod/NAME") in namespace and returns the local base URL
-// ("http://127.0.0.1:PORT") and a function that closes the forward.
-type PortForwarder func(ctx context.Context, namespace, target string, port int) (baseURL string, stop func(), err error)
+// PortForwarder forwards a local port to port of a Service in namespace and
+// returns the local base URL ("http://127.0.0.1:PORT") and a function that
+// closes the forward.
+type PortForwarder func(ctx context.Context, namespace, service string, port int) (baseURL string, stop func(), err error)
 
 // Executor runs a command in a container of a pod and returns its output and
 // exit code. A non-zero exit code is not an error; err is for failures to run

@@ -146,7 +146,9 @@ func (p *httpProber) expected() string {
 		parts = append(parts, fmt.Sprintf("header %s matches /%s/", k, e.Headers[k]))
 	}
 	out := strings.Join(parts, ", ")
-	if n := p.requests(); n > 1 {
+	if n := p.requests(); n > 1 && p.minSuccess() == 1 {
+		out = fmt.Sprintf("%s for all %d requests", out, n)
+	} else if n > 1 {
 		out = fmt.Sprintf("%s for ≥ %s of %d requests", out, pct(p.minSuccess()), n)
 	}
 	if l := e.Latency; l != nil {

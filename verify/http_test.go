@@ -112,7 +112,7 @@ func TestHTTPPortForward(t *testing.T) {
 	srv := productpage(t, 0, 0)
 	var opened, stopped atomic.Int32
 	env := Env{PortForward: func(_ context.Context, ns, target string, port int) (string, func(), error) {
-		assert.Equal(t, []any{"bookinfo", "svc/productpage", 9080}, []any{ns, target, port})
+		assert.Equal(t, []any{"bookinfo", "productpage", 9080}, []any{ns, target, port})
 		opened.Add(1)
 		return srv.URL, func() { stopped.Add(1) }, nil
 	}}

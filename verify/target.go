@@ -37,11 +37,11 @@ type Target struct {
 	RequestTimeout Duration `json:"requestTimeout,omitempty"`
 }
 
-// ForwardTarget is a service or pod port reached through a port-forward.
+// ForwardTarget is a Service port reached through a port-forward (to one of
+// the Service's Ready pods).
 type ForwardTarget struct {
 	Namespace string `json:"namespace"`
-	Service   string `json:"service,omitempty"`
-	Pod       string `json:"pod,omitempty"`
+	Service   string `json:"service"`
 	Port      int    `json:"port"`
 }
 
@@ -83,8 +83,8 @@ func (t *Target) validate() error {
 			return fmt.Errorf("from: %w", err)
 		}
 	}
-	if f := t.PortForward; f != nil && (f.Namespace == "" || f.Port <= 0 || (f.Service == "") == (f.Pod == "")) {
-		return errors.New("portForward needs namespace, port and exactly one of service or pod")
+	if f := t.PortForward; f != nil && (f.Namespace == "" || f.Port <= 0 || f.Service == "") {
+		return errors.New("portForward needs namespace, service and port")
 	}
 	if t.Path != "" && !strings.HasPrefix(t.Path, "/") {
 		return fmt.Errorf("path %q must start with /", t.Path)
@@ -191,13 +191,9 @@ func (s *sender) url(ctx context.Context) (string, error) {
 	defer s.mu.Unlock()
 	if s.base == "" && s.t.PortForward != nil {
 		f := s.t.PortForward
-		target := "svc/" + f.Service
-		if f.Pod != "" {
-			target = "pod/" + f.Pod
-		}
-		base, stop, err := s.env.PortForward(ctx, f.Namespace, target, f.Port)
+		base, stop, err := s.env.PortForward(ctx, f.Namespace, f.Service, f.Port)
 		if err != nil {
-			return "", fmt.Errorf("port-forward to %s port %d in namespace %s: %w", target, f.Port, f.Namespace, err)
+			return "", fmt.Errorf("port-forward to service %s/%s port %d: %w", f.Namespace, f.Service, f.Port, err)
 		}
 		s.base, s.stop = strings.TrimRight(base, "/"), stop
 	}
@@ -233,7 +229,7 @@ func (s *sender) describe() string {
 		}
 		return d
 	case t.PortForward != nil:
-		return fmt.Sprintf("port-forward to %s/%s%s port %d%s", t.PortForward.Namespace, t.PortForward.Service, t.PortForward.Pod, t.PortForward.Port, t.Path)
+		return fmt.Sprintf("port-forward to service %s/%s port %d%s", t.PortForward.Namespace, t.PortForward.Service, t.PortForward.Port, t.Path)
 	}
 	return t.URL
 }
