@@ -5,12 +5,16 @@
 #   kubectl (kwokctl runs it to probe the apiserver)          (k8s.io/kubernetes)
 #   etcd                                                     (go.etcd.io/etcd/server/v3)
 #   kwok, kwokctl                                            (sigs.k8s.io/kwok)
+# and the local Helm chart repository the tests and bench-up use instead of
+# the official repositories (hack/testenv/chartrepo; charts at the versions of
+# stacks/versions.yaml).
 #
 # Output directory, first that is set:
 #   $LABCTL_TESTENV_BIN
 #   $LABCTL_CACHE_DIR/testenv/bin
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/labctl/testenv/bin   (labctl's default cache dir)
 # which is where `labctl up --provider kwok` looks when no KWOK_*_BINARY is set.
+# The chart repository goes to $LABCTL_TESTENV_CHARTS, else <bin>/../charts.
 #
 # A binary is rebuilt only when it is missing or its stamp file
 # (<bin>/.stamps/<name>) does not match the wanted version and Go toolchain.
@@ -33,6 +37,8 @@ else
   bin="${XDG_CACHE_HOME:-$HOME/.cache}/labctl/testenv/bin"
 fi
 mkdir -p "$bin/.stamps"
+charts="${LABCTL_TESTENV_CHARTS:-$(dirname "$bin")/charts}"
+repo="$(cd "$here/../.." && pwd)"
 goversion="$(go env GOVERSION)"
 
 log() { printf '%s testenv: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
@@ -103,9 +109,25 @@ build_kube() {
   for b in "${missing[@]}"; do mark "$b" "$KUBE_VERSION"; done
 }
 
+# build_charts regenerates the chart repository when the version lock, the
+# fixtures or the generator changed.
+build_charts() {
+  local sum
+  sum="$(cd "$here" && cat "$repo/stacks/versions.yaml" go.mod go.sum $(find chartrepo -type f | sort) | sha256sum | cut -c1-16)"
+  if [[ "$force" == false && -f "$charts/index.yaml" && -f "$bin/.stamps/charts" ]] &&
+    [[ "$(cat "$bin/.stamps/charts")" == "$(stamp charts "$sum")" ]]; then
+    log "chart repository already generated in $charts"
+    return
+  fi
+  log "generating the chart repository in $charts"
+  (cd "$here" && go run ./chartrepo -versions "$repo/stacks/versions.yaml" -out "$charts")
+  stamp charts "$sum" >"$bin/.stamps/charts"
+}
+
 start=$(date +%s)
 build_etcd
 build_kwok
 build_kube
-log "done in $(($(date +%s) - start))s; binaries in $bin"
-ls -l "$bin" >&2
+build_charts
+log "done in $(($(date +%s) - start))s; binaries in $bin, charts in $charts"
+ls -l "$bin" "$charts" >&2

@@ -1,0 +1,101 @@
+//go:build integration
+
+package kwok_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/internal/testenv"
+	"github.com/labctl/labctl/stacks"
+	"github.com/labctl/labctl/stacks/cluster"
+	"github.com/labctl/labctl/stacks/cluster/kwok"
+)
+
+// deploymentTimeout bounds a Deployment becoming Available on fake nodes.
+const deploymentTimeout = time.Minute
+
+// TestIntegrationKwokLifecycle starts a real simulated cluster, runs a
+// Deployment on its fake nodes, reuses it, and deletes it leaving no process,
+// directory or kube context behind.
+func TestIntegrationKwokLifecycle(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bins, err := testenv.Binaries()
+	require.NoError(t, err)
+	cache := t.TempDir()
+	p := kwok.New(kwok.Options{CacheDir: cache, Binaries: bins})
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	req := cluster.Request{Name: "itest", Kubeconfig: kc, Spec: stacks.Cluster{Workers: 1}}
+	env := &state.Environment{Name: "itest", Kubeconfig: kc}
+	t.Cleanup(func() { _ = p.Delete(context.Background(), env) })
+
+	require.Empty(t, p.Preflight(ctx, req), "preflight findings")
+	start := time.Now()
+	cl, err := p.Ensure(ctx, req)
+	require.NoError(t, err)
+	t.Logf("cluster up in %s", time.Since(start))
+	assert.True(t, cl.Created)
+	assert.True(t, cl.Simulated)
+	assert.Equal(t, "kwok-itest", cl.Context)
+
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: kc}, &clientcmd.ConfigOverrides{CurrentContext: cl.Context}).ClientConfig()
+	require.NoError(t, err)
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	assert.Len(t, nodes.Items, 2, "1 + workers fake nodes")
+
+	replicas := int32(3)
+	labels := map[string]string{"app": "web"}
+	_, err = kube.AppsV1().Deployments("default").Create(ctx, &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "web"},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.invalid/web:1"}}},
+			},
+		},
+	}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, deploymentTimeout, true, func(ctx context.Context) (bool, error) {
+		d, err := kube.AppsV1().Deployments("default").Get(ctx, "web", metav1.GetOptions{})
+		return err == nil && d.Status.AvailableReplicas == replicas, nil
+	})
+	require.NoError(t, err, "Deployment web never had %d available replicas on the fake nodes", replicas)
+
+	start = time.Now()
+	again, err := p.Ensure(ctx, req)
+	require.NoError(t, err)
+	assert.False(t, again.Created, "second Ensure reuses the cluster")
+	assert.Less(t, time.Since(start), 10*time.Second, "reusing a running cluster is quick")
+
+	dir := kwok.ClusterDir(p.Workdir(), "itest")
+	pids, err := os.ReadDir(filepath.Join(dir, "pids"))
+	require.NoError(t, err)
+	require.NotEmpty(t, pids)
+
+	require.NoError(t, p.Delete(ctx, env))
+	assert.NoDirExists(t, dir)
+	got, err := clientcmd.LoadFromFile(kc)
+	require.NoError(t, err)
+	assert.NotContains(t, got.Contexts, "kwok-itest")
+	_, err = kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	assert.Error(t, err, "the apiserver is gone")
+}
