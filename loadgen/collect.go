@@ -73,11 +73,11 @@ func (c *collector) tick(workers []*worker, now time.Time, final bool) {
 	iv.reset()
 	c.last = now
 	if c.o.Progress != nil && !final {
-		c.o.Progress(c.snapshot(now, d))
+		c.o.Progress(c.snapshot(now, d, busy(workers)))
 	}
 }
 
-func (c *collector) snapshot(now time.Time, d time.Duration) Snapshot {
+func (c *collector) snapshot(now time.Time, d time.Duration, inFlight int64) Snapshot {
 	el := now.Sub(c.start)
 	s := Snapshot{
 		Elapsed:   el,
@@ -87,7 +87,7 @@ func (c *collector) snapshot(now time.Time, d time.Duration) Snapshot {
 		Planned:   c.o.Requests,
 		P50:       c.total.lat.quantile(0.5),
 		P99:       c.total.lat.quantile(0.99),
-		InFlight:  c.s.inFlight.Load(),
+		InFlight:  inFlight,
 	}
 	if c.o.Requests == 0 {
 		s.Duration = c.o.Duration

@@ -51,6 +51,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	s := &schedule{limit: o.Requests, timeout: o.Timeout}
 	if o.RPS > 0 {
 		s.perReq = float64(time.Second) / o.RPS
+		s.group = o.group()
 		s.lateAfter = o.lateAfter()
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -91,7 +92,7 @@ loop:
 			break loop
 		}
 	}
-	inFlight := s.inFlight.Load()
+	inFlight := busy(workers)
 	c.tick(workers, end, true)
 	return c.result(&o, workers, end, interrupted, inFlight), nil
 }

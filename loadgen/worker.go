@@ -71,6 +71,8 @@ type worker struct {
 	exited  bool
 	sockets int64
 	f       fetcher
+	busy    atomic.Bool // a request is in flight
+	_       [64]byte    // keep busy off the next worker's cache line
 }
 
 // schedule is shared by all workers of a run.
@@ -78,22 +80,29 @@ type schedule struct {
 	start     time.Time
 	end       time.Time // zero when the run is bounded by Requests
 	perReq    float64   // ns between intended sends; 0 = max rate
+	group     int64     // slots sent together (see Options.Tick)
 	limit     int64     // 0 = no request limit
 	next      atomic.Int64
-	inFlight  atomic.Int64
 	timeout   time.Duration
 	lateAfter time.Duration
 }
 
 // slot returns the intended send time of the next request, or false when
-// the run is over.
+// the run is over. At max rate without a request limit no slot numbers are
+// needed, which keeps the workers off a shared counter.
 func (s *schedule) slot(now time.Time) (time.Time, bool) {
+	if s.perReq == 0 && s.limit == 0 {
+		return now, now.Before(s.end)
+	}
 	i := s.next.Add(1) - 1
 	if s.limit > 0 && i >= s.limit {
 		return time.Time{}, false
 	}
 	t := now
 	if s.perReq > 0 {
+		if s.group > 1 {
+			i -= i % s.group // a group of slots shares the first one's time
+		}
 		t = s.start.Add(time.Duration(float64(i) * s.perReq))
 	}
 	if !s.end.IsZero() && !t.Before(s.end) {
@@ -107,11 +116,13 @@ func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) 
 	done := ctx.Done()
 	var timer *time.Timer
 	for {
-		intended, ok := s.slot(time.Now())
+		now := time.Now()
+		intended, ok := s.slot(now)
 		if !ok {
 			return
 		}
-		if d := time.Until(intended); d > 0 {
+		sent := now
+		if d := intended.Sub(now); d > 0 {
 			if timer == nil {
 				timer = time.NewTimer(d)
 			} else {
@@ -123,6 +134,7 @@ func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) 
 				return
 			case <-timer.C:
 			}
+			sent = time.Now()
 		} else {
 			select {
 			case <-done:
@@ -130,11 +142,10 @@ func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) 
 			default:
 			}
 		}
-		sent := time.Now()
-		s.inFlight.Add(1)
+		w.busy.Store(true)
 		code, size, header, body := w.f.fetch(ctx)
 		end := time.Now()
-		s.inFlight.Add(-1)
+		w.busy.Store(false)
 		class, classified := "", cls != nil
 		if classified {
 			class = cls.Classify(code, header, body)
@@ -143,6 +154,17 @@ func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) 
 			return
 		}
 	}
+}
+
+// busy counts the requests in flight.
+func busy(workers []*worker) int64 {
+	var n int64
+	for _, w := range workers {
+		if w.busy.Load() {
+			n++
+		}
+	}
+	return n
 }
 
 func (w *worker) record(code int, size int64, class string, classified bool, intended, sent, end time.Time, s *schedule) bool {
