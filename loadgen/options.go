@@ -2,8 +2,8 @@ package loadgen
 
 import (
 	"errors"
-	"math"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
