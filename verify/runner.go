@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -115,10 +116,13 @@ func poll(ctx context.Context, p prober, timeout, interval time.Duration, succes
 		case ctx.Err() != nil:
 			res.Message = Interrupted
 			return StatusError
-		case err != nil && cctx.Err() != nil && res.Attempts > 1:
-			// The timeout cut this attempt short: report the previous one.
+		case err != nil && res.Attempts > 1 && cutShort(cctx, err):
+			// The timeout cut this attempt short: the previous observation
+			// stands.
 			res.Attempts--
-			return final(res, lastErr, streak, successes, timeout)
+			if cctx.Err() != nil {
+				return final(res, lastErr, streak, successes, timeout)
+			}
 		case err != nil:
 			lastErr, streak = err, 0
 			res.Message = err.Error()
@@ -152,6 +156,17 @@ func poll(ctx context.Context, p prober, timeout, interval time.Duration, succes
 		case <-ticker.C:
 		}
 	}
+}
+
+// cutShort reports whether err only says that the check's deadline ended
+// the attempt: a context error, or client-go's rate limiter refusing to wait
+// past the deadline.
+func cutShort(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	_, hasDeadline := ctx.Deadline()
+	return hasDeadline && strings.Contains(err.Error(), "would exceed context deadline")
 }
 
 // final builds the failure message once polling gave up.

@@ -38,6 +38,8 @@ func (s *script) probe(ctx context.Context) (attempt, error) {
 		return attempt{}, errors.New("api unreachable")
 	case "perm":
 		return attempt{}, permanent(errors.New("cannot work"))
+	case "limiter":
+		return attempt{}, errors.New("client rate limiter Wait returned an error: rate: Wait(n=1) would exceed context deadline")
 	}
 	<-ctx.Done()
 	return attempt{}, ctx.Err()
@@ -62,6 +64,7 @@ func TestPoll(t *testing.T) {
 		{"permanent error stops at once", []string{"perm", "pass"}, 1, 0, time.Second, StatusError, 1, "cannot work"},
 		{"attempt limit", []string{"fail", "fail", "fail", "pass"}, 1, 2, time.Second, StatusFail, 2, "after 2 attempt(s)"},
 		{"first attempt outlives the timeout", []string{"block"}, 1, 0, 50 * time.Millisecond, StatusError, 1, "first attempt did not finish"},
+		{"rate limiter at the deadline keeps the last observation", []string{"fail", "limiter"}, 1, 0, 50 * time.Millisecond, StatusFail, 1, "not yet"},
 		{"recovered error then fail", []string{"err", "fail"}, 1, 0, 50 * time.Millisecond, StatusFail, 0, "not yet"},
 	}
 	for _, tt := range tests {
