@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -79,7 +80,7 @@ func NewCommand(d *cli.Deps) *cobra.Command {
 The tunnel stays up until Ctrl-C. It listens on the loopback interface only:
 the dashboards run without authentication.
 
-NAME is one of: ` + fmt.Sprint(names) + `. "app" prints the app's ingress URL
+NAME is one of: ` + strings.Join(names, ", ") + `. "app" prints the app's ingress URL
 from the environment record when it has one (no tunnel needed), and otherwise
 forwards to the ingress gateway Service.
 
