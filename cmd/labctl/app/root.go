@@ -3,8 +3,10 @@ package app
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/labctl/labctl/cmd/labctl/app/check"
 	"github.com/labctl/labctl/cmd/labctl/app/dashboards"
 	"github.com/labctl/labctl/cmd/labctl/app/down"
+	"github.com/labctl/labctl/cmd/labctl/app/load"
 	"github.com/labctl/labctl/cmd/labctl/app/open"
 	"github.com/labctl/labctl/cmd/labctl/app/stackscmd"
 	"github.com/labctl/labctl/cmd/labctl/app/status"
@@ -51,6 +53,8 @@ Status goes to stderr and data to stdout; -o json|yaml for machine output.`,
 		status.NewCommand(d),
 		stackscmd.NewCommand(d),
 		traffic.NewCommand(d),
+		load.NewCommand(d),
+		check.NewCommand(d),
 		open.NewCommand(d),
 		dashboards.NewCommand(d),
 		version.NewCommand(d),
