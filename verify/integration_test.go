@@ -17,8 +17,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -48,13 +50,14 @@ func TestIntegrationKubeChecks(t *testing.T) {
 	ensureCRD(t, dyn, "virtualservices", "networking.istio.io", "VirtualService", "Namespaced")
 	ensureCRD(t, dyn, "gatewayclasses", "gateway.networking.k8s.io", "GatewayClass", "Cluster")
 
+	// One mapper for all cases, as the CLI shares one per run.
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(kube.Discovery()))
 	var seq atomic.Int32
 	newFixture := func(t *testing.T) fixture {
 		t.Helper()
 		base := fmt.Sprintf("verify-%d-%d", time.Now().Unix()%100000, seq.Add(1))
-		fx := fixture{real: true, ns: base, other: base + "-other",
-			// Mapper left empty: the check discovers kinds like the CLI does.
-			env: Env{Kube: kube, Dynamic: dyn}}
+		fx := fixture{real: true, ns: base, other: base + "-other", timeout: 3 * time.Second,
+			env: Env{Kube: kube, Dynamic: dyn, Mapper: mapper}}
 		for _, ns := range []string{fx.ns, fx.other} {
 			_, err := kube.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 			require.NoError(t, err)

@@ -36,10 +36,18 @@ type fixture struct {
 	env       Env
 	ns, other string
 	real      bool
+	// timeout of each check (failing cases run that long).
+	timeout time.Duration
+}
+
+// quick makes failing cases end fast.
+func (fx fixture) quick(s Spec) Spec {
+	s.Timeout, s.Interval = Duration{fx.timeout}, Duration{fx.timeout / 6}
+	return s
 }
 
 func fakeFixture(t *testing.T) fixture {
-	return fixture{env: fakeCluster(t), ns: "bookinfo", other: "default"}
+	return fixture{env: fakeCluster(t), ns: "bookinfo", other: "default", timeout: 300 * time.Millisecond}
 }
 
 func fakeCluster(t *testing.T) Env {
@@ -166,7 +174,7 @@ func podsCases(t *testing.T, newFixture func(*testing.T) fixture) {
 			tt.pods(t, fx)
 			spec := tt.spec
 			spec.Namespace, spec.Selector = fx.ns, "app=reviews"
-			res := Runner{Env: fx.env}.RunOne(t.Context(), quick(Spec{Name: tt.name, Pods: &spec}))
+			res := Runner{Env: fx.env}.RunOne(t.Context(), fx.quick(Spec{Name: tt.name, Pods: &spec}))
 			assert.Equal(t, tt.want, res.Status, res.Message)
 			assert.Contains(t, res.Message, tt.inMsg)
 			assert.NotEmpty(t, res.Expected)
@@ -252,7 +260,7 @@ func resourceCases(t *testing.T, newFixture func(*testing.T) fixture) {
 			if spec.Kind == "GatewayClass" {
 				spec.Name += fx.ns
 			}
-			res := Runner{Env: fx.env}.RunOne(t.Context(), quick(Spec{Name: tt.name, Resource: &spec}))
+			res := Runner{Env: fx.env}.RunOne(t.Context(), fx.quick(Spec{Name: tt.name, Resource: &spec}))
 			assert.Equal(t, tt.want, res.Status, res.Message)
 			assert.Contains(t, res.Message, tt.inMsg)
 			assert.Contains(t, res.Observed, tt.inObs)

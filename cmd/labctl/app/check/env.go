@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"sync"
 
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/restmapper"
+
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/portforward"
 	"github.com/labctl/labctl/internal/state"
@@ -72,6 +75,9 @@ func buildEnv(ctx context.Context, d *cli.Deps, specs []verify.Spec, u urls) (ve
 		return env, fmt.Errorf("the check set needs the cluster (pods, resource, exec, in-cluster or port-forwarded checks): %w", err)
 	}
 	env.Kube, env.Dynamic = clients.Kube, clients.Dynamic
+	// One discovery for the whole run; the mapper re-discovers on an unknown
+	// kind, so CRDs installed by the lab step are still found.
+	env.Mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(clients.Kube.Discovery()))
 	if clients.REST != nil {
 		env.Exec = verify.KubeExecutor{Config: clients.REST, Kube: clients.Kube}
 		fw := portforward.New(clients.Kube, clients.REST)
