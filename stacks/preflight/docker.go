@@ -71,7 +71,7 @@ func ContainerRuntime(ctx context.Context, rt Runtime, e Engine) (*EngineInfo, R
 // runtimeDown explains an unreachable runtime API. Podman has no daemon (kind
 // runs the podman CLI), so its idle API socket is only a warning.
 func runtimeDown(rt Runtime, err error) Report {
-	cause := reason(rt.Endpoint, err)
+	cause := reason(rt, err)
 	if rt.Name == RuntimePodman {
 		return Report{{
 			Check:    runtimeCheck(rt),
@@ -100,12 +100,17 @@ func runtimeDown(rt Runtime, err error) Report {
 }
 
 // reason turns a dial or HTTP error into a short cause.
-func reason(endpoint string, err error) string {
+func reason(rt Runtime, err error) string {
+	endpoint := rt.Endpoint
+	down := "the daemon is not running"
+	if rt.Name == RuntimePodman {
+		down = "the API service is not running"
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return endpoint + ": no such socket, the daemon is not running"
+		return endpoint + ": no such socket, " + down
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return endpoint + ": connection refused, the daemon is not running"
+		return endpoint + ": connection refused, " + down
 	case errors.Is(err, fs.ErrPermission):
 		return endpoint + ": permission denied"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -115,10 +120,14 @@ func reason(endpoint string, err error) string {
 }
 
 func startDockerHint(goos, verb string) string {
-	if goos == "darwin" || goos == "windows" {
-		return "open Docker Desktop (or `colima " + verb + "`)"
+	desktop := "open Docker Desktop"
+	if verb == "restart" {
+		desktop = "restart Docker Desktop"
 	}
-	return "`sudo systemctl " + verb + " docker`, or open Docker Desktop"
+	if goos == "darwin" || goos == "windows" {
+		return desktop + " (or `colima " + verb + "`)"
+	}
+	return "`sudo systemctl " + verb + " docker`, or " + desktop
 }
 
 func installDockerHint(goos string) string {

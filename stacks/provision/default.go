@@ -8,6 +8,7 @@ import (
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
+	"github.com/labctl/labctl/stacks/cluster/existing"
 	"github.com/labctl/labctl/stacks/cluster/kind"
 	"github.com/labctl/labctl/stacks/install"
 )
@@ -31,7 +32,9 @@ func New(d *cli.Deps, mirror string) (*Provisioner, error) {
 		Charts:    &install.ChartSource{CacheDir: filepath.Join(d.CacheDir, "charts"), Mirror: mirror},
 		Clients:   kube.Load,
 		Providers: map[string]cluster.Provider{
-			stacks.ProviderKind: kind.New(kind.Options{Log: d.Log, DefaultNodeImage: v.Kind.NodeImage, WorkDir: filepath.Join(d.CacheDir, "kind")}),
+			stacks.ProviderKind: kind.New(kind.Options{Log: d.Log, DefaultNodeImage: v.Kind.NodeImage, WorkDir: filepath.Join(d.CacheDir, "kind"),
+				SlimHint: "or lighten the apps: --set apps[NAME].values.resources.profile=slim"}),
+			stacks.ProviderExisting: existing.New(existing.Options{Log: d.Log}),
 		},
 	}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -51,6 +52,20 @@ spec:
   mesh:
     mode: sidecars
 `), 0o644))
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	require.NoError(t, os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: refused
+  cluster: {server: "https://127.0.0.1:1"}
+contexts:
+- name: refused
+  context: {cluster: refused, user: u}
+users:
+- name: u
+  user: {token: x}
+current-context: refused
+`), 0o600))
 	tests := []struct {
 		name   string
 		args   []string
@@ -67,11 +82,16 @@ spec:
 		{"bad name", []string{"status", "--name", "Bad_Name"}, 1, "", `environment name "Bad_Name" is not valid`},
 		{"status of nothing", []string{"status", "--name", "ghost"}, 1, "", "no record of environment \"ghost\""},
 		{"down of nothing", []string{"down", "--name", "ghost"}, 0, "", `environment "ghost" does not exist: nothing to remove`},
+		{"existing, unknown context", []string{"up", "--provider", "existing", "--context", "nope", "--kubeconfig", kubeconfig}, 1, "", `context "nope" is not in the kubeconfig (known contexts: refused)`},
+		{"existing, cluster refuses", []string{"up", "--provider", "existing", "--context", "refused", "--kubeconfig", kubeconfig}, 1, "", `the cluster of context "refused" (https://127.0.0.1:1) refused the connection`},
 		{"stack and file", []string{"up", "--stack", "minimal", "-f", bad}, 1, "", "if any flags in the group [stack file] are set none of the others can be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
 			code, out, errOut := runCLI(t, tt.args...)
+			// Bad input fails fast: no command here may wait on a cluster.
+			require.Less(t, time.Since(start), 10*time.Second)
 			require.Equal(t, tt.code, code, "stderr: %s", errOut)
 			if tt.stdout != "" {
 				golden(t, tt.stdout, out)
