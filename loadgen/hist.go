@@ -121,33 +121,33 @@ func (h *histogram) mean() time.Duration {
 	return time.Duration(h.sum / h.count)
 }
 
-// export converts to fortio's histogram data (seconds), with non-empty
-// buckets only, cumulative percents and the requested percentiles.
+// export converts to fortio's histogram data (seconds). The buckets are
+// fortio's own (its stats.Histogram with a resolution that fits the maximum),
+// so fortio's report UI draws them as it draws its own; count, min, max, sum,
+// mean and the percentiles are this histogram's exact values.
 func (h *histogram) export(percentiles []float64) *stats.HistogramData {
-	d := &stats.HistogramData{Count: h.count}
 	if h.count == 0 {
-		return d
+		return &stats.HistogramData{}
 	}
-	d.Min, d.Max = seconds(h.min), seconds(h.max)
-	d.Sum, d.Avg = seconds(h.sum), seconds(h.sum)/float64(h.count)
-	var sq float64
-	var seen int64
+	div := 1e-5 // fortio's buckets reach 100000 × the divider
+	for div*100000 < seconds(h.max) && div < 1 {
+		div *= 10
+	}
+	fh := stats.NewHistogram(0, div)
 	for i, c := range h.counts {
 		if c == 0 {
 			continue
 		}
 		lo, hi := bucketBounds(i)
 		lo, hi = max(lo, h.min), min(hi, h.max)
-		mid := (float64(lo)+float64(hi))/2/1e9 - d.Avg
-		sq += mid * mid * float64(c)
-		seen += c
-		d.Data = append(d.Data, stats.Bucket{
-			Interval: stats.Interval{Start: seconds(lo), End: seconds(hi)},
-			Percent:  100 * float64(seen) / float64(h.count),
-			Count:    c,
-		})
+		fh.RecordN((seconds(lo)+seconds(hi))/2, int(c))
 	}
-	d.StdDev = math.Sqrt(sq / float64(h.count))
+	d := fh.Export()
+	d.Min, d.Max = seconds(h.min), seconds(h.max)
+	d.Sum, d.Avg = seconds(h.sum), seconds(h.sum)/float64(h.count)
+	if n := len(d.Data); n > 0 {
+		d.Data[0].Start, d.Data[n-1].End = d.Min, d.Max
+	}
 	for _, p := range percentiles {
 		d.Percentiles = append(d.Percentiles, stats.Percentile{Percentile: p, Value: h.quantile(p / 100).Seconds()})
 	}
