@@ -229,7 +229,7 @@ func TestCoordinatedOmission(t *testing.T) {
 	r, err := Run(context.Background(), Options{URL: url, RPS: 40, Requests: 20, Concurrency: 1})
 	require.NoError(t, err)
 	svcP99 := time.Duration(r.Labctl.ServiceTime.CalcPercentile(99) * 1e9)
-	assert.Less(t, svcP99, 100*time.Millisecond)
+	assert.Less(t, svcP99, 250*time.Millisecond, "service time stays near the 50ms the server takes")
 	assert.Greater(t, r.Percentile(99), 400*time.Millisecond, "latency from intended send time grows with the queue")
 	require.NotEmpty(t, r.Labctl.Warnings)
 	assert.Contains(t, r.Labctl.Warnings[0], "NOT reached")

@@ -147,14 +147,26 @@ func bins(r *loadgen.Result) histogram {
 		}
 		return lo + (hi-lo)*f
 	}
+	// Spread each bucket's count over the display bins it overlaps.
 	counts := make([]float64, n)
 	for _, b := range hd.Data {
-		mid := (b.Start + b.End) / 2
-		i := 0
-		for i < n-1 && edge(i+1) <= mid {
-			i++
+		if b.End <= b.Start {
+			i := 0
+			for i < n-1 && edge(i+1) <= b.Start {
+				i++
+			}
+			counts[i] += float64(b.Count)
+			continue
 		}
-		counts[i] += float64(b.Count)
+		for i := range n {
+			overlap := min(edge(i+1), b.End) - max(edge(i), b.Start)
+			if overlap > 0 {
+				counts[i] += float64(b.Count) * overlap / (b.End - b.Start)
+			}
+		}
+	}
+	for i := range counts {
+		counts[i] = round(counts[i], 2)
 	}
 	h.Log = logScale
 	for i := range n {
