@@ -111,7 +111,7 @@ func (s *SplitSpec) shares() ([]string, []float64) {
 	return classes, p
 }
 
-// requests is how many requests one attempt sends: enough that n are
+// requestsFor is how many requests one attempt sends: enough that n are
 // classified even when maxUnmatched of them are not.
 func requestsFor(n int, maxUnmatched float64) int {
 	return int(math.Ceil(float64(n) / (1 - maxUnmatched)))
