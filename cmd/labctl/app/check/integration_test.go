@@ -37,7 +37,9 @@ func TestIntegrationCheckCommand(t *testing.T) {
 	ns := fmt.Sprintf("verify-cli-%d", time.Now().UnixNano()%100000)
 	_, err = clients.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = clients.Kube.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = clients.Kube.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+	})
 	pod, err := clients.Kube.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "productpage-v1-0", Labels: map[string]string{"app": "productpage"}},
 		Spec: corev1.PodSpec{
