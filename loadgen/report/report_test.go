@@ -96,9 +96,11 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	}
 
 	dom := string(chromium("--dump-dom"))
+	assert.NotContains(t, dom, "data-js-error", "no script errors")
 	assert.Contains(t, dom, `data-charts-rendered="4"`, "latency, histogram, codes and classes charts drawn")
 	for _, chart := range []string{"latency", "histogram", "codes"} {
-		m := regexp.MustCompile(`data-chart="` + chart + `"[^>]*data-points="(\d+)"[^>]*data-rendered="true"[^>]*>\s*<div class="uplot`).FindStringSubmatch(dom)
+		m := regexp.MustCompile(`data-chart="` + chart + `"[^>]*data-points="(\d+)"[^>]*data-rendered="true"[^>]*>\s*<div class="uplot` +
+			`.*?<canvas width="[1-9]\d*" height="[1-9]\d*"`).FindStringSubmatch(dom)
 		require.NotNil(t, m, "chart %s not rendered by uPlot", chart)
 		n, _ := strconv.Atoi(m[1])
 		assert.Greater(t, n, 5, "chart %s has data points", chart)
