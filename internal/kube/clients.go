@@ -15,8 +15,12 @@ import (
 
 // Clients is the bundle of clients for one cluster context.
 type Clients struct {
-	// Getter feeds Helm's action configuration.
+	// Getter is a REST client getter for the context (default namespace).
 	Getter genericclioptions.RESTClientGetter
+	// NamespacedGetter returns a getter whose default namespace is ns: Helm
+	// puts a chart's unqualified objects in the getter's namespace, so each
+	// release needs its own.
+	NamespacedGetter func(ns string) genericclioptions.RESTClientGetter
 	REST   *rest.Config
 	Kube   kubernetes.Interface
 	// Dynamic reaches any kind, including Istio and Gateway API CRDs.
@@ -58,18 +62,30 @@ func Load(kubeconfig, context string) (*Clients, error) {
 		}
 		return nil, fmt.Errorf("%w: context %q is not in the kubeconfig (known contexts: %s); pass an existing --context", ErrNoContext, context, known)
 	}
-	flags := genericclioptions.NewConfigFlags(true)
-	if kubeconfig != "" {
-		flags.KubeConfig = &kubeconfig
+	getter := func(ns string) genericclioptions.RESTClientGetter {
+		flags := genericclioptions.NewConfigFlags(true)
+		if kubeconfig != "" {
+			flags.KubeConfig = &kubeconfig
+		}
+		ctxName := context
+		flags.Context = &ctxName
+		if ns != "" {
+			flags.Namespace = &ns
+		}
+		flags.WrapConfigFn = tune
+		return flags
 	}
-	ctxName := context
-	flags.Context = &ctxName
-	flags.WrapConfigFn = tune
+	flags := getter("")
 	cfg, err := flags.ToRESTConfig()
 	if err != nil {
 		return nil, fmt.Errorf("building client config for context %q: %w", context, err)
 	}
-	return newClients(flags, cfg, kubeconfig, context)
+	c, err := newClients(flags, cfg, kubeconfig, context)
+	if err != nil {
+		return nil, err
+	}
+	c.NamespacedGetter = getter
+	return c, nil
 }
 
 func newClients(getter genericclioptions.RESTClientGetter, cfg *rest.Config, kubeconfig, context string) (*Clients, error) {

@@ -19,6 +19,7 @@ import (
 	"helm.sh/helm/v4/pkg/release/common"
 	release "helm.sh/helm/v4/pkg/release/v1"
 	"helm.sh/helm/v4/pkg/storage/driver"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
 
@@ -45,12 +46,17 @@ type Helm struct {
 	Charts *ChartSource
 }
 
-// NewHelm returns a Helm that stores releases as Secrets in the cluster
-// reached through getter, Helm's default.
-func NewHelm(getter genericclioptions.RESTClientGetter, charts *ChartSource, log *slog.Logger) *Helm {
+// NewHelm returns a Helm that stores releases as Secrets (Helm's default) in
+// the cluster reached through getter(namespace), a getter whose default
+// namespace is the release's.
+func NewHelm(getterFor func(namespace string) genericclioptions.RESTClientGetter, charts *ChartSource, log *slog.Logger) *Helm {
 	return &Helm{
 		Charts: charts,
 		Config: func(namespace string) (*action.Configuration, error) {
+			// A fresh getter per release: its namespace is the release's,
+			// and its discovery is current, so kinds whose CRDs an earlier
+			// component installed (Istio's base chart) can be mapped.
+			getter := getterFor(namespace)
 			cfg := action.NewConfiguration(action.ConfigurationSetLogger(log.Handler()))
 			if err := cfg.Init(getter, namespace, "secret"); err != nil {
 				return nil, fmt.Errorf("setting up Helm for namespace %s: %w", namespace, err)
@@ -298,4 +304,17 @@ func (h *Helm) Status(namespace, name string) (*release.Release, error) {
 		return nil, err
 	}
 	return lastRelease(cfg, name)
+}
+
+// ResetDiscovery drops the getter's cached API discovery and REST mappings,
+// so kinds whose CRDs were just installed can be used.
+func ResetDiscovery(getter genericclioptions.RESTClientGetter) {
+	if dc, err := getter.ToDiscoveryClient(); err == nil {
+		dc.Invalidate()
+	}
+	if m, err := getter.ToRESTMapper(); err == nil {
+		if r, ok := m.(meta.ResettableRESTMapper); ok {
+			r.Reset()
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labctl/labctl/stacks/cluster"
 	"github.com/labctl/labctl/stacks/cluster/existing"
 	"github.com/labctl/labctl/stacks/cluster/kind"
+	"github.com/labctl/labctl/stacks/cluster/kwok"
 	"github.com/labctl/labctl/stacks/install"
 )
 
@@ -35,6 +36,7 @@ func New(d *cli.Deps, mirror string) (*Provisioner, error) {
 			stacks.ProviderKind: kind.New(kind.Options{Log: d.Log, DefaultNodeImage: v.Kind.NodeImage, WorkDir: filepath.Join(d.CacheDir, "kind"),
 				SlimHint: "or lighten the apps: --set apps[NAME].values.resources.profile=slim"}),
 			stacks.ProviderExisting: existing.New(existing.Options{Log: d.Log}),
+			stacks.ProviderKwok:     kwok.New(kwok.Options{Log: d.Log, CacheDir: d.CacheDir}),
 		},
 	}, nil
 }

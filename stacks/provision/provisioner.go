@@ -52,10 +52,11 @@ func (p *Provisioner) now() time.Time {
 }
 
 func (p *Provisioner) helm(c *kube.Clients) *install.Helm {
-	return install.NewHelm(c.Getter, p.Charts, p.Log.Slog())
+	return install.NewHelm(c.NamespacedGetter, p.Charts, p.Log.Slog())
 }
 
 func (p *Provisioner) manifests(c *kube.Clients) (*install.Manifests, error) {
+	install.ResetDiscovery(c.Getter)
 	mapper, err := c.Getter.ToRESTMapper()
 	if err != nil {
 		return nil, fmt.Errorf("discovering the cluster's API resources: %w", err)

@@ -76,7 +76,7 @@ func (p *Provisioner) Status(ctx context.Context, name string) (*Report, error) 
 		default:
 			cs.Status = string(last.Info.Status)
 			cs.Version = last.Chart.Metadata.Version
-			cs.Ready, cs.Message = workloadsReady(ctx, c, last.Manifest)
+			cs.Ready, cs.Message = workloadsReady(ctx, c, last.Manifest, rel.Namespace)
 			if cs.Status != "deployed" {
 				cs.Ready = false
 			}
@@ -88,7 +88,7 @@ func (p *Provisioner) Status(ctx context.Context, name string) (*Report, error) 
 
 // workloadsReady checks the Deployments, StatefulSets and DaemonSets of a
 // manifest: every replica updated and available.
-func workloadsReady(ctx context.Context, c *kube.Clients, manifest string) (bool, string) {
+func workloadsReady(ctx context.Context, c *kube.Clients, manifest, releaseNS string) (bool, string) {
 	objs, err := install.Decode([]byte(manifest))
 	if err != nil {
 		return false, err.Error()
@@ -96,6 +96,9 @@ func workloadsReady(ctx context.Context, c *kube.Clients, manifest string) (bool
 	apps := c.Kube.AppsV1()
 	for _, o := range objs {
 		ns, name := o.GetNamespace(), o.GetName()
+		if ns == "" {
+			ns = releaseNS // Helm puts unqualified objects in the release namespace
+		}
 		var want, ready int32
 		switch o.GetKind() {
 		case "Deployment":
