@@ -21,8 +21,8 @@ type Clients struct {
 	// puts a chart's unqualified objects in the getter's namespace, so each
 	// release needs its own.
 	NamespacedGetter func(ns string) genericclioptions.RESTClientGetter
-	REST   *rest.Config
-	Kube   kubernetes.Interface
+	REST             *rest.Config
+	Kube             kubernetes.Interface
 	// Dynamic reaches any kind, including Istio and Gateway API CRDs.
 	Dynamic    dynamic.Interface
 	Kubeconfig string
