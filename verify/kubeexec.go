@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/httpstream"
@@ -42,8 +43,21 @@ func (k KubeExecutor) Exec(ctx context.Context, req ExecRequest) (ExecResult, er
 	if err != nil {
 		return ExecResult{}, err
 	}
-	var stdout, stderr bytes.Buffer
-	err = exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: &stdout, Stderr: &stderr})
+	// The WebSocket handshake only honours a context deadline, not a
+	// cancellation (gorilla/websocket reads the upgrade response without
+	// watching ctx), so a stalled API server would hold Ctrl-C until the
+	// check's timeout. Stream in a goroutine and return when ctx ends; the
+	// goroutine finishes when the connection does.
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- exec.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: &stdout, Stderr: &stderr})
+	}()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		return ExecResult{Stdout: stdout.String(), Stderr: stderr.String()}, ctx.Err()
+	}
 	res := ExecResult{Stdout: stdout.String(), Stderr: stderr.String()}
 	var exitErr utilexec.ExitError
 	if errors.As(err, &exitErr) && exitErr.Exited() {
@@ -54,4 +68,22 @@ func (k KubeExecutor) Exec(ctx context.Context, req ExecRequest) (ExecResult, er
 		return res, err
 	}
 	return res, nil
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the stream still writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
