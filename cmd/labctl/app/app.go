@@ -47,6 +47,12 @@ func Run(args []string, streams cli.Streams) int {
 		if errors.As(err, &ee) {
 			return ee.Code
 		}
+		// Commands that printed their own report (labctl check) carry the
+		// exit code without another ERROR line.
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			return ec.ExitCode()
+		}
 		printErr(streams.ErrOut, err)
 		if ctx.Err() != nil {
 			return 130
