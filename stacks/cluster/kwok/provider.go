@@ -59,8 +59,8 @@ type Provider struct {
 	run func(ctx context.Context, kwokctl string, env []string, args ...string) ([]byte, error)
 	// probe checks that kwokctl could download binaries; replaceable in tests.
 	probe func(ctx context.Context) error
-	// nodesReady waits for the fake nodes; replaceable in tests.
-	nodesReady func(ctx context.Context, kubeconfig, context string, nodes int) error
+	// listNodes waits for the fake nodes to be listed; replaceable in tests.
+	listNodes func(ctx context.Context, kubeconfig, context string, nodes int) error
 }
 
 var _ cluster.Provider = (*Provider)(nil)
@@ -68,11 +68,11 @@ var _ cluster.Provider = (*Provider)(nil)
 // New returns the kwok provider.
 func New(opts Options) *Provider {
 	return &Provider{
-		opts:       opts,
-		finder:     newFinder(opts.Binaries, opts.CacheDir),
-		run:        runKwokctl,
-		probe:      probeDownloads,
-		nodesReady: waitNodesReady,
+		opts:      opts,
+		finder:    newFinder(opts.Binaries, opts.CacheDir),
+		run:       runKwokctl,
+		probe:     probeDownloads,
+		listNodes: waitNodes,
 	}
 }
 
@@ -87,7 +87,7 @@ func (p *Provider) Binaries() Binaries { return p.finder.resolve() }
 
 // Ensure implements cluster.Provider: it starts (or restarts, or reuses) the
 // simulated cluster named after the environment, scales it to 1+Workers
-// fake nodes, waits for them to be Ready, and writes context kwok-<name>
+// fake nodes, and writes context kwok-<name>
 // into req.Kubeconfig (default: $KUBECONFIG's first file or ~/.kube/config).
 func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cluster, error) {
 	if err := state.ValidateName(req.Name); err != nil {
@@ -131,7 +131,7 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}
-	if err := p.nodesReady(ctx, kubeconfig, name, nodes); err != nil {
+	if err := p.listNodes(ctx, kubeconfig, name, nodes); err != nil {
 		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func newTestProvider(t *testing.T) (*Provider, *fakeKwokctl, string) {
 	fake := &fakeKwokctl{workdir: p.Workdir()}
 	p.run = fake.run
 	p.probe = func(context.Context) error { return errors.New("no network") }
-	p.nodesReady = func(context.Context, string, string, int) error { return nil }
+	p.listNodes = func(context.Context, string, string, int) error { return nil }
 	return p, fake, cache
 }
 
@@ -93,7 +93,7 @@ func TestEnsureCreatesThenReuses(t *testing.T) {
 	p, fake, cache := newTestProvider(t)
 	kc := filepath.Join(t.TempDir(), "kubeconfig")
 	var nodesWanted int
-	p.nodesReady = func(_ context.Context, kubeconfig, kctx string, n int) error {
+	p.listNodes = func(_ context.Context, kubeconfig, kctx string, n int) error {
 		nodesWanted = n
 		assert.Equal(t, kc, kubeconfig)
 		assert.Equal(t, "kwok-lab", kctx)
@@ -152,9 +152,9 @@ func TestEnsureErrors(t *testing.T) {
 	}, {
 		name: "nodes never ready",
 		setup: func(p *Provider, _ *fakeKwokctl) {
-			p.nodesReady = func(context.Context, string, string, int) error { return errors.New("0 of 1 fake nodes Ready") }
+			p.listNodes = func(context.Context, string, string, int) error { return errors.New("0 of 1 fake nodes") }
 		},
-		wantErr: []string{"0 of 1 fake nodes Ready"},
+		wantErr: []string{"0 of 1 fake nodes"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
