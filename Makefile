@@ -20,9 +20,11 @@ install:
 test:
 	$(GO) test $(RACE) -count=1 $(PKGS)
 
-## test-integration: end-to-end tests against a real simulated control plane (builds it first)
+## test-integration: end-to-end tests against a real simulated control plane (builds it first):
+## labctl up/down/status on kwok, then the packages' API-server tests on one shared cluster
 test-integration: testenv
-	$(GO) test $(RACE) -count=1 -tags integration -timeout 30m ./test/integration/...
+	$(GO) test $(RACE) -count=1 -tags integration -timeout 30m ./test/integration/... ./stacks/...
+	RACE=$(RACE) bash hack/kube-integration.sh
 
 ## lint: go vet and a gofmt check
 lint:
