@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,8 @@ func TestIntegrationKwokUpStatusDown(t *testing.T) {
 	if d := diff(before, after); len(d) > 0 {
 		t.Errorf("second up changed Helm releases (want a no-op):\n%s", strings.Join(d, "\n"))
 	}
+
+	requireDataPlaneSkipped(t, l)
 
 	procs := l.kwokProcesses()
 	if len(procs) < 4 {
@@ -150,4 +153,42 @@ func TestIntegrationKwokInterruptAndLock(t *testing.T) {
 	procs := l.kwokProcesses()
 	l.must(CommandTimeout, "down")
 	requireGone(t, l, procs)
+}
+
+// requireDataPlaneSkipped runs a check set on the simulated environment:
+// the API-only check passes, the checks that need traffic report
+// "skipped: simulated cluster has no data plane", never a silent pass.
+func requireDataPlaneSkipped(t *testing.T, l *lab) {
+	t.Helper()
+	r := l.must(CommandTimeout, "check", "-f", filepath.Join("testdata", "dataplane-checks.yaml"), "-o", "json")
+	var rep struct {
+		Passed  bool `json:"passed"`
+		Results []struct {
+			Name   string `json:"name"`
+			Status string `json:"status"`
+			Reason string `json:"reason"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("check -o json: %v\n%s", err, r)
+	}
+	want := map[string]string{
+		"productpage-pods":            "pass",
+		"productpage-through-ingress": "skipped",
+		"mesh-sees-requests":          "skipped",
+	}
+	if len(rep.Results) != len(want) {
+		t.Fatalf("check ran %d checks, want %d:\n%s", len(rep.Results), len(want), r)
+	}
+	for _, res := range rep.Results {
+		if res.Status != want[res.Name] {
+			t.Errorf("check %s: %s, want %s", res.Name, res.Status, want[res.Name])
+		}
+		if res.Status == "skipped" && res.Reason != "simulated cluster has no data plane" {
+			t.Errorf("check %s skipped for %q, want \"simulated cluster has no data plane\"", res.Name, res.Reason)
+		}
+	}
+	if !strings.Contains(l.must(CommandTimeout, "check", "-f", filepath.Join("testdata", "dataplane-checks.yaml")).stdout+r.stderr, "simulated cluster has no data plane") {
+		t.Errorf("check's text output does not say why checks were skipped")
+	}
 }
