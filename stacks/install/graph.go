@@ -85,14 +85,15 @@ func Run(ctx context.Context, comps []Component, parallel int, apply func(contex
 	defer cancel()
 
 	var (
-		mu      sync.Mutex
-		done    = map[string]bool{}
-		started = map[string]bool{}
-		failed  bool
-		errs    []error
-		wg      sync.WaitGroup
-		sem     = make(chan struct{}, parallel)
-		wake    = make(chan struct{}, len(comps)+1)
+		mu          sync.Mutex
+		done        = map[string]bool{}
+		started     = map[string]bool{}
+		failed      bool
+		errs        []error
+		interrupted []Component
+		wg          sync.WaitGroup
+		sem         = make(chan struct{}, parallel)
+		wake        = make(chan struct{}, len(comps)+1)
 	)
 	ready := func(c Component) bool {
 		for _, d := range c.DependsOn {
@@ -130,11 +131,16 @@ func Run(ctx context.Context, comps []Component, parallel int, apply func(contex
 				err := apply(ctx, c)
 				<-sem
 				mu.Lock()
-				if err != nil {
+				switch {
+				case err != nil && failed && errors.Is(err, context.Canceled):
+					// Stopped because another component failed: that
+					// failure is the error; this one is only interrupted.
+					interrupted = append(interrupted, c)
+				case err != nil:
 					failed = true
 					errs = append(errs, err)
 					cancel()
-				} else {
+				default:
 					done[c.Name] = true
 				}
 				mu.Unlock()
@@ -154,6 +160,9 @@ func Run(ctx context.Context, comps []Component, parallel int, apply func(contex
 	}
 	wg.Wait()
 	if skipped != nil {
+		for _, c := range interrupted {
+			skipped(c, "interrupted: another component failed")
+		}
 		for _, c := range comps {
 			if !started[c.Name] {
 				reason := "not started: a dependency failed"

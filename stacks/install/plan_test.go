@@ -2,12 +2,15 @@ package install
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -171,4 +174,55 @@ func TestAmbientLabelsAndInjection(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestRunParallelOrderAndFailure(t *testing.T) {
+	comps := []Component{
+		{Name: "base"},
+		{Name: "istiod", DependsOn: []string{"base"}},
+		{Name: "kiali", DependsOn: []string{"istiod"}},
+		{Name: "slow", DependsOn: []string{"istiod"}},
+		{Name: "app", DependsOn: []string{"kiali", "slow"}},
+	}
+	var (
+		mu      sync.Mutex
+		order   []string
+		running int
+		peak    int
+	)
+	slowStarted := make(chan struct{})
+	apply := func(ctx context.Context, c Component) error {
+		mu.Lock()
+		order = append(order, c.Name)
+		running++
+		peak = max(peak, running)
+		mu.Unlock()
+		defer func() { mu.Lock(); running--; mu.Unlock() }()
+		switch c.Name {
+		case "kiali":
+			<-slowStarted // fail while slow is still installing
+			return errors.New("kiali broke")
+		case "slow":
+			close(slowStarted)
+			<-ctx.Done() // a long install, stopped by kiali's failure
+			return fmt.Errorf("waiting: %w", ctx.Err())
+		}
+		return nil
+	}
+	var skipped []string
+	err := Run(context.Background(), comps, 4, apply, func(c Component, why string) {
+		skipped = append(skipped, c.Name+": "+why)
+	})
+	require.EqualError(t, err, "kiali broke", "only the real failure is reported, not the components it interrupted")
+	require.Equal(t, []string{"base", "istiod"}, order[:2], "dependencies first")
+	require.ElementsMatch(t, []string{"kiali", "slow"}, order[2:])
+	require.Equal(t, 2, peak, "kiali and slow ran at the same time")
+	require.ElementsMatch(t, []string{"slow: interrupted: another component failed", "app: not started: a dependency failed"}, skipped)
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	comps := []Component{{Name: "a"}, {Name: "b", DependsOn: []string{"a"}}}
+	err := Run(ctx, comps, 2, func(context.Context, Component) error { cancel(); return nil }, nil)
+	require.ErrorIs(t, err, context.Canceled)
 }
