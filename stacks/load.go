@@ -3,10 +3,10 @@ package stacks
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"os"
-	"sort"
 	"strings"
+
+	"github.com/labctl/labctl/internal/embedfs"
 )
 
 //go:embed builtin/*.yaml
@@ -16,15 +16,7 @@ var builtinFS embed.FS
 const DefaultStack = "bookinfo"
 
 // BuiltinNames lists the built-in stacks, sorted.
-func BuiltinNames() []string {
-	entries, _ := fs.ReadDir(builtinFS, "builtin")
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-	}
-	sort.Strings(names)
-	return names
-}
+func BuiltinNames() []string { return embedfs.Names(builtinFS, "builtin", ".yaml") }
 
 // BuiltinSource returns the YAML of a built-in stack.
 func BuiltinSource(name string) ([]byte, error) {

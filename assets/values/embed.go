@@ -3,43 +3,22 @@ package values
 import (
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strings"
 
 	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
 	"sigs.k8s.io/yaml"
 
 	"github.com/labctl/labctl/assets/dashboards"
+	"github.com/labctl/labctl/internal/embedfs"
 )
 
 //go:embed *.yaml
 var FS embed.FS
 
 // Names lists the values files (file names without .yaml), sorted.
-func Names() []string {
-	entries, err := fs.ReadDir(FS, ".")
-	if err != nil {
-		return nil
-	}
-	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".yaml") {
-			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-		}
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return embedfs.Names(FS, ".", ".yaml") }
 
 // Raw returns the YAML of the values file called name.
-func Raw(name string) ([]byte, error) {
-	b, err := FS.ReadFile(name + ".yaml")
-	if err != nil {
-		return nil, fmt.Errorf("values file %q is not embedded: use one of %s", name, strings.Join(Names(), ", "))
-	}
-	return b, nil
-}
+func Raw(name string) ([]byte, error) { return embedfs.Read(FS, ".", ".yaml", "values file", name) }
 
 // Load returns the values to give the chart: the file called name, parsed.
 // For "grafana" labctl's own dashboards (package dashboards) are added inline
