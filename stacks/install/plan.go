@@ -33,8 +33,15 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 	add := func(c Component) { out = append(out, c) }
 
 	hub := map[string]any{"global": map[string]any{"hub": v.Istio.Hub}}
+	baseVals := map[string]any{"defaultRevision": "default"}
+	if cl.Simulated {
+		// Nothing answers the validation webhook on a simulated cluster; the
+		// base chart leaves its failurePolicy to default to Fail on upgrade,
+		// which would reject every Istio object a lab applies.
+		baseVals["base"] = map[string]any{"validationFailurePolicy": "Ignore"}
+	}
 	add(Component{Name: "istio-base", Group: GroupMesh, Kind: KindHelm, Release: "istio-base", Namespace: IstioNamespace,
-		Chart: istio("base"), Values: merge(map[string]any{"defaultRevision": "default"}, m.Values["base"]),
+		Chart: istio("base"), Values: merge(baseVals, m.Values["base"]),
 		Namespaces: []Namespace{{Name: IstioNamespace}}, Timeout: TimeoutMesh})
 	istiodDeps := []string{"istio-base"}
 	if m.GatewayAPI {
@@ -62,11 +69,16 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 			Chart: istio("ztunnel"), Values: merge(merge(hub, map[string]any{"profile": "ambient"}), m.Values["ztunnel"]), DependsOn: []string{"istio-cni"}, Timeout: TimeoutMesh})
 		meshReady = []string{"ztunnel"}
 	}
+	// Apps need the mesh's data plane ready for their pods (istiod's
+	// injection webhook; in ambient, istio-cni and ztunnel), not the
+	// ingress gateway: the gateway installs alongside them, and only the
+	// traffic that goes through it waits for it.
+	trafficAfter := []string{}
 	if !m.Ingress.Disabled {
 		add(Component{Name: "istio-ingress", Group: GroupMesh, Kind: KindHelm, Release: IngressRelease, Namespace: IngressNamespace,
 			Chart: istio("gateway"), Values: merge(gatewayValues(ing), m.Values["gateway"]), DependsOn: slices.Clone(meshReady),
 			Namespaces: []Namespace{{Name: IngressNamespace}}, Timeout: TimeoutMesh})
-		meshReady = append(meshReady, "istio-ingress")
+		trafficAfter = append(trafficAfter, "istio-ingress")
 	}
 
 	tracing := tracingBackend(s)
@@ -89,7 +101,7 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 	}
 	if t := s.Spec.Traffic; t != nil && t.Enabled && len(t.Targets) > 0 {
 		c := TrafficComponent(m.Mode, t.Rate, trafficTargets(s), true)
-		c.DependsOn = slices.Clone(t.Targets)
+		c.DependsOn = append(slices.Clone(t.Targets), trafficAfter...)
 		add(c)
 	}
 	return out, nil

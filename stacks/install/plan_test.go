@@ -114,8 +114,7 @@ func TestPlanOrder(t *testing.T) {
 		{"bookinfo", [][]string{
 			{"istio-base"},
 			{"istiod"},
-			{"grafana", "istio-ingress", "jaeger", "kiali", "prometheus"},
-			{"bookinfo"},
+			{"bookinfo", "grafana", "istio-ingress", "jaeger", "kiali", "prometheus"},
 			{"traffic"},
 		}},
 		{"bookinfo-ambient", [][]string{
@@ -123,8 +122,7 @@ func TestPlanOrder(t *testing.T) {
 			{"istiod"},
 			{"grafana", "istio-cni", "jaeger", "kiali", "prometheus"},
 			{"ztunnel"},
-			{"istio-ingress"},
-			{"bookinfo"},
+			{"bookinfo", "istio-ingress"},
 			{"traffic"},
 		}},
 	}

@@ -278,3 +278,9 @@ func TestDetectFlavor(t *testing.T) {
 		assert.Equal(t, tc.want, DetectFlavor(tc.context, tc.cluster, tc.server, tc.nodes), tc.context)
 	}
 }
+
+func TestSimulated(t *testing.T) {
+	require.False(t, Simulated(nil), "no nodes: nothing says it is simulated")
+	require.True(t, Simulated([]Node{{Name: "a", Fake: true}, {Name: "b", Fake: true}}))
+	require.False(t, Simulated([]Node{{Name: "a", Fake: true}, {Name: "b"}}), "one real node carries a data plane")
+}

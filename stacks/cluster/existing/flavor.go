@@ -36,6 +36,8 @@ const (
 type Node struct {
 	Name       string
 	InternalIP string
+	// Fake is true for a node kwok simulates (no kubelet, no data plane).
+	Fake bool
 }
 
 // DetectFlavor guesses the flavor from the context name, its cluster name,

@@ -14,6 +14,7 @@ import (
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
+	"github.com/labctl/labctl/stacks/cluster/kwok"
 	"github.com/labctl/labctl/stacks/preflight"
 )
 
@@ -164,7 +165,11 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	ing, why := IngressFor(flavor, nodeIP)
 	p.say(req, fmt.Sprintf("Using existing cluster: context %q (Kubernetes %s); labctl will not create or delete it", t.clients.Context, ver))
 	p.say(req, why)
-	return &cluster.Cluster{Kubeconfig: req.Kubeconfig, Context: t.clients.Context, Ingress: ing}, nil
+	simulated := Simulated(nodes)
+	if simulated {
+		p.say(req, "Every node is simulated by kwok: the cluster has no data plane (traffic and telemetry checks will be skipped)")
+	}
+	return &cluster.Cluster{Kubeconfig: req.Kubeconfig, Context: t.clients.Context, Ingress: ing, Simulated: simulated}, nil
 }
 
 // say prints a line on the status printer, else the logger.
@@ -194,7 +199,7 @@ func (p *Provider) nodes(ctx context.Context, t *target) []Node {
 		}
 		var out []Node
 		for _, n := range list.Items {
-			node := Node{Name: n.Name}
+			node := Node{Name: n.Name, Fake: kwok.IsFakeNode(n.Annotations)}
 			for _, a := range n.Status.Addresses {
 				if a.Type == corev1.NodeInternalIP && node.InternalIP == "" {
 					node.InternalIP = a.Address
@@ -215,3 +220,19 @@ func (p *Provider) nodes(ctx context.Context, t *target) []Node {
 // Delete implements cluster.Provider: an adopted cluster is never deleted;
 // the caller uninstalls what labctl put there.
 func (p *Provider) Delete(context.Context, *state.Environment) error { return nil }
+
+// Simulated reports whether a cluster has nodes and all of them are kwok's
+// fake nodes: nothing can run there, so labctl treats it like the kwok
+// provider's clusters (no webhooks that fail closed, data-plane checks
+// skipped).
+func Simulated(nodes []Node) bool {
+	if len(nodes) == 0 {
+		return false
+	}
+	for _, n := range nodes {
+		if !n.Fake {
+			return false
+		}
+	}
+	return true
+}
