@@ -5,6 +5,8 @@
 //     istio.io/istio/manifests embedded FS (the only istio.io/istio version the
 //     module proxy serves is the `latest` pseudo-version), repackaged at the
 //     version lock's Istio version with hub/tag pointed at that release;
+//   - the Gateway API standard CRD bundle at the locked version, from the
+//     sigs.k8s.io/gateway-api module, where labctl fetches it under a mirror;
 //   - small fixture charts under the official addon chart names
 //     (kiali-server, prometheus, grafana, jaeger, zipkin): a Deployment and the
 //     Services the real charts create, at the version lock's versions.
@@ -33,6 +35,12 @@ func main() {
 	lock, err := readLock(*versions)
 	if err == nil {
 		err = generate(lock, *out)
+	}
+	if err == nil {
+		var gl gatewayAPILock
+		if gl, err = readGatewayAPILock(*versions); err == nil {
+			err = writeGatewayAPI(gl, *out)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chartrepo:", err)
