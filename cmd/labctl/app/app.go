@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"k8s.io/klog/v2"
+
 	"github.com/labctl/labctl/internal/cli"
 )
 
@@ -32,6 +34,10 @@ func Run(args []string, streams cli.Streams) int {
 		<-ctx.Done()
 		stop() // a second Ctrl-C gets Go's default behaviour: exit now
 	}()
+	// client-go logs through klog straight to stderr (for example when a
+	// request is cancelled by Ctrl-C); labctl reports errors itself.
+	klog.SetOutput(io.Discard)
+	klog.LogToStderr(false)
 	d, err := cli.NewDeps(streams)
 	if err != nil {
 		printErr(streams.ErrOut, err)
