@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -20,9 +19,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/labctl/labctl/internal/testenv"
 )
 
 // integrationTimeout bounds the whole test against a live control plane.
@@ -39,16 +37,8 @@ var portForwardGVR = schema.GroupVersionResource{Group: "kwok.x-k8s.io", Version
 //	kwokctl create cluster --runtime binary --enable-crds PortForward ...
 //	kwokctl scale node --replicas 1
 func TestIntegrationPortForward(t *testing.T) {
-	kubeconfig := os.Getenv("LABCTL_TEST_KUBECONFIG")
-	if kubeconfig == "" {
-		t.Skip("LABCTL_TEST_KUBECONFIG is not set: no kwok cluster to test against")
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
-	require.NoError(t, err)
-	kube, err := kubernetes.NewForConfig(cfg)
-	require.NoError(t, err)
-	dyn, err := dynamic.NewForConfig(cfg)
-	require.NoError(t, err)
+	clients := testenv.SharedCluster(t, "port-forward through")
+	cfg, kube, dyn := clients.REST, clients.Kube, clients.Dynamic
 	ctx, cancel := context.WithTimeout(context.Background(), integrationTimeout)
 	defer cancel()
 

@@ -19,6 +19,7 @@ import (
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/internal/testenv"
 )
 
 // TestIntegrationCheckCommand runs `labctl check` against a real
@@ -27,12 +28,8 @@ import (
 // checks run for real, the http check is skipped with the reason, and the
 // run passes.
 func TestIntegrationCheckCommand(t *testing.T) {
-	kubeconfig := os.Getenv("LABCTL_TEST_KUBECONFIG")
-	if kubeconfig == "" {
-		t.Skip("LABCTL_TEST_KUBECONFIG is not set: no cluster to run labctl check against")
-	}
-	clients, err := kube.Load(kubeconfig, "")
-	require.NoError(t, err)
+	clients := testenv.SharedCluster(t, "run labctl check against")
+	var err error
 	ctx := t.Context()
 	ns := fmt.Sprintf("verify-cli-%d", time.Now().UnixNano()%100000)
 	_, err = clients.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})

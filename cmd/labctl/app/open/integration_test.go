@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/testenv"
 )
 
 // integrationTimeout bounds the test against a live control plane.
@@ -34,12 +34,8 @@ const integrationTimeout = 2 * time.Minute
 // (LABCTL_TEST_KUBECONFIG, started with --enable-crds PortForward and one
 // node): a fake Kiali pod whose port kwok forwards to a local HTTP server.
 func TestIntegrationOpenKiali(t *testing.T) {
-	kubeconfig := os.Getenv("LABCTL_TEST_KUBECONFIG")
-	if kubeconfig == "" {
-		t.Skip("LABCTL_TEST_KUBECONFIG is not set: no kwok cluster to test against")
-	}
-	clients, err := kube.Load(kubeconfig, "")
-	require.NoError(t, err)
+	clients := testenv.SharedCluster(t, "open Kiali on")
+	var err error
 	ctx, cancel := context.WithTimeout(context.Background(), integrationTimeout)
 	defer cancel()
 
