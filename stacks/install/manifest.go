@@ -221,3 +221,34 @@ func (m *Manifests) Delete(ctx context.Context, refs []state.ObjectRef) error {
 	}
 	return errors.Join(errs...)
 }
+
+// WaitGone waits until every object is deleted (CRDs linger while their
+// custom resources are cleaned up), so that `down` returns only when the
+// cluster is as it was.
+func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeout time.Duration) error {
+	var left []string
+	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
+		left = left[:0]
+		for _, ref := range refs {
+			obj := &unstructured.Unstructured{}
+			obj.SetAPIVersion(ref.APIVersion)
+			obj.SetKind(ref.Kind)
+			obj.SetName(ref.Name)
+			obj.SetNamespace(ref.Namespace)
+			ri, _, err := m.resource(obj)
+			if err != nil {
+				continue // its kind is no longer served: gone
+			}
+			if _, err := ri.Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
+				left = append(left, ref.Kind+" "+ref.Name)
+			} else if !apierrors.IsNotFound(err) {
+				return false, err
+			}
+		}
+		return len(left) == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%v still present after %s: %w", left, timeout, err)
+	}
+	return nil
+}

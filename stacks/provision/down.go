@@ -102,6 +102,10 @@ func (p *Provisioner) cleanExisting(ctx context.Context, env *state.Environment)
 			status.Fail(rel.Name, "")
 			return err
 		}
+		if err := mf.WaitGone(ctx, kept, TimeoutUninstall); err != nil {
+			status.Fail(rel.Name, "")
+			return fmt.Errorf("release %s/%s: %w", rel.Namespace, rel.Name, err)
+		}
 		env.RemoveRelease(rel.Name, rel.Namespace)
 		if err := p.Store.Save(env); err != nil {
 			return err
@@ -111,6 +115,10 @@ func (p *Provisioner) cleanExisting(ctx context.Context, env *state.Environment)
 	if len(env.Objects) > 0 {
 		status.Start("objects", fmt.Sprintf("Deleting %d objects labctl created", len(env.Objects)))
 		if err := mf.Delete(ctx, env.Objects); err != nil {
+			status.Fail("objects", "")
+			return err
+		}
+		if err := mf.WaitGone(ctx, env.Objects, TimeoutUninstall); err != nil {
 			status.Fail("objects", "")
 			return err
 		}
