@@ -208,6 +208,10 @@ func (p *httpProber) probe(ctx context.Context) (attempt, error) {
 	if ctx.Err() != nil {
 		return attempt{}, ctx.Err()
 	}
+	if err := deadlineOnly(ctx, resps); err != nil {
+		// No request was sent: the previous observation stands.
+		return attempt{}, err
+	}
 	a := attempt{expected: p.expected()}
 	good := 0
 	codes := map[string]int{}
@@ -319,3 +323,20 @@ func joinInts(v []int) string {
 }
 
 func pct(f float64) string { return strconv.FormatFloat(f*100, 'f', -1, 64) + "%" }
+
+// deadlineOnly returns the error of the responses when every one of them
+// was refused by client-go's rate limiter because waiting would pass the
+// check's deadline: nothing was sent, so nothing was observed. Requests that
+// timed out on the wire are observations (a lab's timeout step expects
+// them) and do not count.
+func deadlineOnly(ctx context.Context, resps []response) error {
+	if _, ok := ctx.Deadline(); !ok || len(resps) == 0 {
+		return nil
+	}
+	for _, r := range resps {
+		if r.err == nil || !strings.Contains(r.err.Error(), "would exceed context deadline") {
+			return nil
+		}
+	}
+	return resps[0].err
+}
