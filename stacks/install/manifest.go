@@ -200,18 +200,11 @@ func (m *Manifests) waitEstablished(ctx context.Context, objs []*unstructured.Un
 func (m *Manifests) Delete(ctx context.Context, refs []state.ObjectRef) error {
 	var errs []error
 	for _, ref := range refs {
-		obj := &unstructured.Unstructured{}
-		obj.SetAPIVersion(ref.APIVersion)
-		obj.SetKind(ref.Kind)
-		obj.SetName(ref.Name)
-		obj.SetNamespace(ref.Namespace)
-		ri, _, err := m.resource(obj)
+		ri, err := m.refResource(ref)
+		if isNoMatch(err) {
+			continue // its CRD is gone, and the object with it
+		}
 		if err != nil {
-			var noKind *meta.NoKindMatchError
-			var noRes *meta.NoResourceMatchError
-			if errors.As(err, &noKind) || errors.As(err, &noRes) {
-				continue // its CRD is gone, and the object with it
-			}
 			errs = append(errs, err)
 			continue
 		}
@@ -230,14 +223,12 @@ func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeou
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
 		left = left[:0]
 		for _, ref := range refs {
-			obj := &unstructured.Unstructured{}
-			obj.SetAPIVersion(ref.APIVersion)
-			obj.SetKind(ref.Kind)
-			obj.SetName(ref.Name)
-			obj.SetNamespace(ref.Namespace)
-			ri, _, err := m.resource(obj)
-			if err != nil {
+			ri, err := m.refResource(ref)
+			if isNoMatch(err) {
 				continue // its kind is no longer served: gone
+			}
+			if err != nil {
+				return false, err
 			}
 			if _, err := ri.Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
 				left = append(left, ref.Kind+" "+ref.Name)
@@ -251,4 +242,22 @@ func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeou
 		return fmt.Errorf("%v still present after %s: %w", left, timeout, err)
 	}
 	return nil
+}
+
+// refResource is the dynamic client for the object a record names.
+func (m *Manifests) refResource(ref state.ObjectRef) (dynamic.ResourceInterface, error) {
+	obj := &unstructured.Unstructured{}
+	obj.SetAPIVersion(ref.APIVersion)
+	obj.SetKind(ref.Kind)
+	obj.SetName(ref.Name)
+	obj.SetNamespace(ref.Namespace)
+	ri, _, err := m.resource(obj)
+	return ri, err
+}
+
+// isNoMatch reports whether err says the cluster no longer serves a kind.
+func isNoMatch(err error) bool {
+	var noKind *meta.NoKindMatchError
+	var noRes *meta.NoResourceMatchError
+	return errors.As(err, &noKind) || errors.As(err, &noRes)
 }
