@@ -39,9 +39,13 @@ type Environment struct {
 	// traffic`; it outlives re-runs of `up`.
 	Traffic *Traffic `json:"traffic,omitempty"`
 	// Labels labctl added to namespaces it did not create.
-	Labels    []NamespaceLabel `json:"labels,omitempty"`
-	CreatedAt time.Time        `json:"createdAt"`
-	UpdatedAt time.Time        `json:"updatedAt"`
+	Labels []NamespaceLabel `json:"labels,omitempty"`
+	// Lab is the progress of the lab active in this environment (labs/engine).
+	Lab *LabProgress `json:"lab,omitempty"`
+	// LabResults remember the labs stopped in this environment.
+	LabResults []LabResult `json:"labResults,omitempty"`
+	CreatedAt  time.Time   `json:"createdAt"`
+	UpdatedAt  time.Time   `json:"updatedAt"`
 }
 
 // App is a demo application reachable through the environment's ingress.
