@@ -23,8 +23,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Every process on loopback only (kwokctl's default is 0.0.0.0).
+printf '%s\n' 'kind: KwokctlConfiguration' 'apiVersion: config.kwok.x-k8s.io/v1alpha1' \
+  'options:' '  bindAddress: 127.0.0.1' >"$work/kwokctl.yaml"
+
 echo "starting simulated cluster $name (Exec and PortForward CRDs enabled)"
 "$bin/kwokctl" create cluster --name "$name" --runtime binary --kubeconfig "$kubeconfig" --quiet-pull \
+  --config "$work/kwokctl.yaml" \
   --enable-crds=Exec --enable-crds=PortForward \
   --kube-apiserver-binary "$bin/kube-apiserver" \
   --kube-controller-manager-binary "$bin/kube-controller-manager" \

@@ -24,10 +24,11 @@ func ClusterDir(workdir, env string) string {
 	return filepath.Join(workdir, "clusters", env)
 }
 
-// createArgs builds `kwokctl create cluster` for environment env. The
-// kubeconfig flag is set empty so kwokctl leaves every kubeconfig alone:
-// the provider writes the context itself, also when the cluster is reused.
-func createArgs(env string, bins Binaries) []string {
+// createArgs builds `kwokctl create cluster` for environment env with the
+// configuration file config (see writeConfig). The kubeconfig flag is set
+// empty so kwokctl leaves every kubeconfig alone: the provider writes the
+// context itself, also when the cluster is reused.
+func createArgs(env, config string, bins Binaries) []string {
 	args := []string{
 		"create", "cluster",
 		"--name", env,
@@ -43,7 +44,7 @@ func createArgs(env string, bins Binaries) []string {
 			args = append(args, c.Flag, b.Path)
 		}
 	}
-	return args
+	return append(args, "--config", config)
 }
 
 // scaleArgs builds `kwokctl scale node`: kwokctl creates or deletes fake

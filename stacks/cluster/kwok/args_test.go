@@ -29,7 +29,8 @@ func TestCreateArgs(t *testing.T) {
 			"--kube-controller-manager-binary", "/b/kube-controller-manager",
 			"--kube-scheduler-binary", "/b/kube-scheduler",
 			"--kwok-controller-binary", "/b/kwok",
-			"--etcd-binary", "/b/etcd"},
+			"--etcd-binary", "/b/etcd",
+			"--config", "/w/configs/lab.yaml"},
 	}, {
 		name: "missing binaries are left to kwokctl",
 		bins: some,
@@ -37,11 +38,12 @@ func TestCreateArgs(t *testing.T) {
 			"--kube-apiserver-binary", "/b/kube-apiserver",
 			"--kube-controller-manager-binary", "/b/kube-controller-manager",
 			"--kube-scheduler-binary", "/b/kube-scheduler",
-			"--kwok-controller-binary", "/b/kwok"},
+			"--kwok-controller-binary", "/b/kwok",
+			"--config", "/w/configs/lab.yaml"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, createArgs("lab", tt.bins))
+			assert.Equal(t, tt.want, createArgs("lab", ConfigPath("/w", "lab"), tt.bins))
 		})
 	}
 }

@@ -8,7 +8,11 @@
 // The provider runs the kwokctl binary (it is neither kind, helm nor kubectl)
 // with KWOK_WORKDIR under labctl's cache directory, so every process, pid
 // file, log and etcd data directory of an environment lives in
-// <cache>/kwok/clusters/<env>/ and `down` removes it whole.
+// <cache>/kwok/clusters/<env>/ and `down` removes it whole. Every process
+// listens on 127.0.0.1 only (kwokctl's configuration option bindAddress,
+// written to <cache>/kwok/configs/<env>.yaml): kwokctl's default, 0.0.0.0,
+// would offer the cluster's etcd, which has neither TLS nor credentials, to
+// the whole network.
 //
 // Binaries are found, in order, from explicit options (flags), kwokctl's own
 // environment variables (KWOK_KUBE_APISERVER_BINARY, KWOK_ETCD_BINARY, ...),

@@ -6,6 +6,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,6 +61,7 @@ func TestIntegrationKwokLifecycle(t *testing.T) {
 	nodes, err := kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
 	assert.Len(t, nodes.Items, 2, "1 + workers fake nodes")
+	requireLoopbackOnly(t, kwok.ClusterDir(p.Workdir(), "itest"))
 
 	replicas := int32(3)
 	labels := map[string]string{"app": "web"}
@@ -98,4 +101,27 @@ func TestIntegrationKwokLifecycle(t *testing.T) {
 	assert.NotContains(t, got.Contexts, "kwok-itest")
 	_, err = kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 	assert.Error(t, err, "the apiserver is gone")
+}
+
+// requireLoopbackOnly fails on any socket a process of the cluster in dir
+// listens on that another machine could reach.
+func requireLoopbackOnly(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(dir, "pids"))
+	require.NoError(t, err)
+	var pids []int
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, "pids", e.Name()))
+		require.NoError(t, err)
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		require.NoError(t, err, "pid file %s", e.Name())
+		pids = append(pids, pid)
+	}
+	require.NotEmpty(t, pids, "no pid files in %s", dir)
+	socks, err := testenv.ListeningSockets(pids)
+	require.NoError(t, err)
+	require.NotEmpty(t, socks, "the cluster's processes %v listen nowhere", pids)
+	for _, s := range socks {
+		assert.True(t, s.Loopback(), "%s is reachable from other machines", s)
+	}
 }

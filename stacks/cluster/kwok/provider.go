@@ -105,9 +105,19 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	env := commandEnv(os.Environ(), workdir, bins)
 	name := ClusterName(req.Name)
 
+	config := ConfigPath(workdir, req.Name)
+	if existed {
+		err = checkLoopback(dir, req.Name)
+	} else {
+		err = writeConfig(config, Ports{})
+	}
+	if err != nil {
+		return nil, err
+	}
+
 	status(req, "Start", "kwok", "Starting simulated control plane "+name)
 	cctx, cancel := context.WithTimeout(ctx, CreateTimeout)
-	out, err := p.run(cctx, kwokctl.Path, env, createArgs(req.Name, bins)...)
+	out, err := p.run(cctx, kwokctl.Path, env, createArgs(req.Name, config, bins)...)
 	cancel()
 	p.logOutput("create", out)
 	if err != nil {
@@ -193,6 +203,9 @@ func (p *Provider) Delete(ctx context.Context, env *state.Environment) error {
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("removing simulated cluster directory %s: %w", dir, err)
+	}
+	if err := os.Remove(ConfigPath(workdir, env.Name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing kwokctl configuration: %w", err)
 	}
 	return removeContext(kubeconfig, name)
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,8 +43,17 @@ func (f *fakeKwokctl) run(_ context.Context, _ string, env []string, args ...str
 		if err := os.MkdirAll(filepath.Join(dir, "pids"), 0o755); err != nil {
 			return nil, err
 		}
-		cfg := "kind: KwokctlConfiguration\napiVersion: config.kwok.x-k8s.io/v1alpha1\noptions:\n  kubeApiserverPort: 32766\n"
-		if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(cfg), 0o644); err != nil {
+		// Like kwokctl, save the configuration given with --config, with
+		// defaults filled in.
+		cfg := []byte("kind: KwokctlConfiguration\napiVersion: config.kwok.x-k8s.io/v1alpha1\noptions:\n  bindAddress: 0.0.0.0\n")
+		if i := slices.Index(args, "--config"); i > 0 {
+			var err error
+			if cfg, err = os.ReadFile(args[i+1]); err != nil {
+				return nil, err
+			}
+		}
+		cfg = append([]byte("kind: KwokConfiguration\napiVersion: config.kwok.x-k8s.io/v1alpha1\n---\n"), cfg...)
+		if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), cfg, 0o644); err != nil {
 			return nil, err
 		}
 		kc := fmt.Sprintf(`apiVersion: v1
