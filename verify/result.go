@@ -1,6 +1,10 @@
 package verify
 
-import "time"
+import (
+	"time"
+
+	"github.com/labctl/labctl/internal/redact"
+)
 
 // Status is the outcome of one check.
 type Status string
@@ -43,6 +47,27 @@ type Result struct {
 	// Message explains a failure or error (the last attempt's).
 	Message string `json:"message,omitempty"`
 	Hint    string `json:"hint,omitempty"`
+}
+
+// Redacted returns the result with the credentials of every URL in its
+// text fields masked (a check's URL may carry user:password@ or a token
+// query parameter, and error messages quote it).
+func (r Result) Redacted() Result {
+	for _, f := range []*string{&r.Name, &r.Reason, &r.Observed, &r.Expected, &r.Message, &r.Hint} {
+		*f = redact.Text(*f)
+	}
+	return r
+}
+
+// Redacted returns the report with every result redacted.
+func (r Report) Redacted() Report {
+	res := make([]Result, len(r.Results))
+	for i, x := range r.Results {
+		res[i] = x.Redacted()
+	}
+	r.Results = res
+	r.Name = redact.Text(r.Name)
+	return r
 }
 
 // OK reports whether the result does not fail a set: passed or skipped.

@@ -68,7 +68,7 @@ func (r Runner) runOne(ctx context.Context, s Spec) Result {
 		res.Status = st
 		res.Duration = time.Since(start)
 		res.Seconds = res.Duration.Seconds()
-		return res
+		return res.Redacted()
 	}
 	if err := s.Validate(); err != nil {
 		res.Message = err.Error()

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -155,4 +156,25 @@ func TestSettings(t *testing.T) {
 	to, _, _ = split.settings()
 	// 3 attempts × (ceil(736/0.95) requests at 20/s + 30s slack).
 	assert.Equal(t, 3*(time.Duration(775.0/20*float64(time.Second))+30*time.Second), to)
+}
+
+// TestRunnerRedactsCredentials: a check URL carrying user:password@ and a
+// token query parameter is never echoed in a result's text.
+func TestRunnerRedactsCredentials(t *testing.T) {
+	url := fmt.Sprintf("http://admin:s3cret@127.0.0.1:%d/x?token=t0ken", freePort(t))
+	zero := 0.0
+	specs := []Spec{
+		{Name: "prom", Timeout: Duration{300 * time.Millisecond}, Interval: Duration{100 * time.Millisecond},
+			PromQL: &PromQLSpec{Query: "up", Op: ">", Value: &zero}, Hint: "see " + url},
+		{Name: "web", Timeout: Duration{300 * time.Millisecond}, Interval: Duration{100 * time.Millisecond},
+			HTTP: &HTTPSpec{Target: Target{URL: url}}},
+	}
+	var seen []Result
+	rep := Runner{Env: Env{Prometheus: StaticURL(url)}, OnResult: func(r Result) { seen = append(seen, r) }}.Run(t.Context(), specs)
+	for _, r := range append(rep.Results, seen...) {
+		txt := fmt.Sprintf("%+v", r)
+		assert.NotContains(t, txt, "s3cret", r.Name)
+		assert.NotContains(t, txt, "t0ken", r.Name)
+	}
+	assert.Contains(t, rep.Results[0].Message, "http://xxxxx@127.0.0.1")
 }

@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+
+	"github.com/labctl/labctl/internal/redact"
 )
 
 // Logger writes leveled messages to a writer (stderr in the CLI). Warnings and
 // errors are always shown; V(n) messages only when the verbosity is >= n.
+// URL credentials in messages are masked (internal/redact).
 type Logger struct {
 	mu        sync.Mutex
 	w         io.Writer
@@ -40,7 +43,7 @@ func (l *Logger) printf(format string, args ...any) {
 	if l == nil || l.w == nil {
 		return
 	}
-	msg := fmt.Sprintf(format, args...)
+	msg := redact.Text(fmt.Sprintf(format, args...))
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}

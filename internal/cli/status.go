@@ -6,9 +6,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/labctl/labctl/internal/redact"
 )
 
 // Status prints kind-style progress lines for several concurrent tasks.
+// Every line it writes has the credentials of its URLs masked
+// (internal/redact), so callers may pass any URL.
 //
 // On a smart terminal one spinner line lists the tasks in flight and each
 // finished task is printed above it with ✓, ✗ or •. Elsewhere (CI, pipes,
@@ -43,6 +47,7 @@ func NewStatus(w io.Writer, smart bool) *Status {
 func (s *Status) Start(key, msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	msg = redact.Text(msg)
 	s.active = append(s.active, statusTask{key: key, msg: msg, started: s.now()})
 	if !s.smart {
 		fmt.Fprintf(s.w, " • %s ...\n", msg)
@@ -69,7 +74,7 @@ func (s *Status) Skip(key, msg string) { s.end(key, "•", msg) }
 func (s *Status) Info(msg string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.printLine(msg)
+	s.printLine(redact.Text(msg))
 }
 
 // Close stops the spinner and clears its line. Tasks still open are left
@@ -105,7 +110,7 @@ func (s *Status) end(key, mark, msg string) {
 	if msg == "" {
 		msg = key
 	}
-	s.printLine(fmt.Sprintf(" %s %s", mark, msg))
+	s.printLine(fmt.Sprintf(" %s %s", mark, redact.Text(msg)))
 }
 
 // printLine prints a finished line; the caller holds s.mu.

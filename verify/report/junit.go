@@ -52,6 +52,7 @@ func WriteJUnit(w io.Writer, reps ...verify.Report) error {
 	out := junitSuites{Name: "labctl check"}
 	total := 0.0
 	for _, rep := range reps {
+		rep = rep.Redacted()
 		s := junitSuite{Name: rep.Name, Time: secs(rep.Seconds)}
 		for _, r := range rep.Results {
 			c := junitCase{Name: r.Name, Classname: rep.Name + "." + r.Type, Time: secs(r.Seconds)}

@@ -76,3 +76,33 @@ func TestMarks(t *testing.T) {
 		assert.Equal(t, want, Mark(st))
 	}
 }
+
+// TestWritersRedactCredentials: results built by any code (not only the
+// runner) are rendered without URL credentials in every format.
+func TestWritersRedactCredentials(t *testing.T) {
+	rep := verify.Report{Name: "creds", Results: []verify.Result{{
+		Name: "prom", Type: "promql", Status: verify.StatusError, Attempts: 1,
+		Observed: "GET http://admin:s3cret@prom:9090/api?token=t0ken",
+		Expected: "an answer from https://u:s3cret@h/",
+		Message:  `querying Prometheus at "http://admin:s3cret@prom:9090": connection refused`,
+		Hint:     "try http://admin:s3cret@prom:9090/graph?api_key=t0ken",
+	}, {Name: "web", Type: "http", Status: verify.StatusFail, Message: "GET http://a:s3cret@h/"}}}
+	writers := map[string]func(*bytes.Buffer) error{
+		"text":  func(b *bytes.Buffer) error { return WriteText(b, rep, false) },
+		"json":  func(b *bytes.Buffer) error { return WriteJSON(b, rep) },
+		"junit": func(b *bytes.Buffer) error { return WriteJUnit(b, rep) },
+		"line": func(b *bytes.Buffer) error {
+			_, err := b.WriteString(Line(rep.Results[0]) + Line(rep.Results[1]))
+			return err
+		},
+	}
+	for name, write := range writers {
+		var b bytes.Buffer
+		require.NoError(t, write(&b), name)
+		assert.NotContains(t, b.String(), "s3cret", name)
+		assert.NotContains(t, b.String(), "t0ken", name)
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, rep, false))
+	assert.Contains(t, b.String(), "http://xxxxx@prom:9090")
+}

@@ -46,6 +46,7 @@ func colour(s verify.Status) string {
 
 // Line is the one-line summary of a result (the CLI's status lines use it).
 func Line(r verify.Result) string {
+	r = r.Redacted()
 	switch r.Status {
 	case verify.StatusSkipped:
 		return fmt.Sprintf("%s (%s): skipped: %s", r.Name, r.Type, r.Reason)
@@ -68,6 +69,7 @@ func round(d time.Duration) time.Duration {
 
 // WriteText prints the checklist; useColour adds ANSI colours to the marks.
 func WriteText(w io.Writer, rep verify.Report, useColour bool) error {
+	rep = rep.Redacted()
 	var b strings.Builder
 	if rep.Name != "" {
 		fmt.Fprintf(&b, "Checks: %s\n", rep.Name)

@@ -12,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/redact"
 )
 
 // ExitError carries a specific exit code without more text (for example a
@@ -68,6 +69,7 @@ func Run(args []string, streams cli.Streams) int {
 	return 0
 }
 
+// printErr prints the error that ends the command, URL credentials masked.
 func printErr(w io.Writer, err error) {
-	fmt.Fprintf(w, "ERROR: %v\n", err)
+	fmt.Fprintf(w, "ERROR: %s\n", redact.Text(err.Error()))
 }

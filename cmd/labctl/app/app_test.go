@@ -66,6 +66,8 @@ users:
   user: {token: x}
 current-context: refused
 `), 0o600))
+	credKubeconfig := filepath.Join(t.TempDir(), "cred-kubeconfig")
+	require.NoError(t, os.WriteFile(credKubeconfig, []byte(strings.ReplaceAll(mustRead(t, kubeconfig), "https://127.0.0.1:1", "https://admin:s3cret@127.0.0.1:1")), 0o600))
 	tests := []struct {
 		name   string
 		args   []string
@@ -84,6 +86,7 @@ current-context: refused
 		{"down of nothing", []string{"down", "--name", "ghost"}, 0, "", `environment "ghost" does not exist: nothing to remove`},
 		{"existing, unknown context", []string{"up", "--provider", "existing", "--context", "nope", "--kubeconfig", kubeconfig}, 1, "", `context "nope" is not in the kubeconfig (known contexts: refused)`},
 		{"existing, cluster refuses", []string{"up", "--provider", "existing", "--context", "refused", "--kubeconfig", kubeconfig}, 1, "", `the cluster of context "refused" (https://127.0.0.1:1) refused the connection`},
+		{"credentials in an error", []string{"up", "--provider", "existing", "--context", "refused", "--kubeconfig", credKubeconfig}, 1, "", `(https://xxxxx@127.0.0.1:1) refused the connection`},
 		{"stack and file", []string{"up", "--stack", "minimal", "-f", bad}, 1, "", "if any flags in the group [stack file] are set none of the others can be"},
 	}
 	for _, tt := range tests {
@@ -99,4 +102,11 @@ current-context: refused
 			require.Contains(t, errOut, tt.stderr)
 		})
 	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
 }
