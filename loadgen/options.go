@@ -24,8 +24,9 @@ const (
 	DefaultStopGrace = 500 * time.Millisecond
 )
 
-// Percentiles reported in summaries and JSON.
-var Percentiles = []float64{50, 75, 90, 99, 99.9}
+// Percentiles returns the latency percentiles reported in summaries and
+// JSON (a new slice each time: callers may keep or change it).
+func Percentiles() []float64 { return []float64{50, 75, 90, 99, 99.9} }
 
 // Options describe one load run.
 type Options struct {

@@ -128,8 +128,8 @@ func (c *collector) result(o *Options, workers []*worker, end time.Time, interru
 		ActualDuration:          elapsed,
 		NumThreads:              o.Concurrency,
 		Version:                 "labctl-loadgen",
-		DurationHistogram:       t.lat.export(Percentiles),
-		ErrorsDurationHistogram: t.errLat.export(Percentiles),
+		DurationHistogram:       t.lat.export(Percentiles()),
+		ErrorsDurationHistogram: t.errLat.export(Percentiles()),
 		Exactly:                 o.Requests,
 		ID:                      c.start.Format("2006-01-02-150405"),
 	}
@@ -165,7 +165,7 @@ func (c *collector) result(o *Options, workers []*worker, end time.Time, interru
 		}
 	}
 	x.Timeouts, x.SocketErrors, x.Late = t.timeouts, t.sockErrs, t.late
-	x.ServiceTime = t.svc.export(Percentiles)
+	x.ServiceTime = t.svc.export(Percentiles())
 	x.Interrupted, x.Interval, x.Series = interrupted, o.Interval.Seconds(), c.series
 	if interrupted {
 		x.InFlight = inFlight

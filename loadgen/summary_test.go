@@ -37,14 +37,14 @@ func fixture(t *testing.T) *Result {
 		RunnerResults: periodic.RunnerResults{
 			RunType: "HTTP", RequestedQPS: "20", RequestedDuration: "50s", ActualQPS: 19.98,
 			ActualDuration: 50050 * time.Millisecond, NumThreads: 8,
-			DurationHistogram: lat.export(Percentiles), ErrorsDurationHistogram: errs.export(Percentiles),
+			DurationHistogram: lat.export(Percentiles()), ErrorsDurationHistogram: errs.export(Percentiles()),
 		},
 		RetCodes: map[int]int64{200: 990, 503: 8, -1: 2},
 	}}
 	r.Labctl = Extra{
 		Source: "labctl", TargetRPS: 20, Classifier: "bookinfo-reviews",
 		Classes:     map[string]int64{"v1": 330, "v2": 330, "v3": 330, Unclassified: 10},
-		ServiceTime: svc.export(Percentiles), SocketErrors: 2,
+		ServiceTime: svc.export(Percentiles()), SocketErrors: 2,
 		Warnings: []string{"2 requests failed without an HTTP response: connect 127.0.0.1:8080: connection refused"},
 	}
 	return r

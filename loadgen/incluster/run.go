@@ -20,6 +20,14 @@ import (
 // the load pod, on top of the run itself.
 const DefaultStartTimeout = 3 * time.Minute
 
+// Bounds of the steps that still run after Ctrl-C (reading what fortio
+// measured, deleting the Job). They do not hold the process: the caller's
+// signal handling ends it at a second Ctrl-C, and the Job expires by itself.
+const (
+	logReadTimeout = 30 * time.Second
+	cleanupTimeout = 10 * time.Second
+)
+
 // Options of an in-cluster run.
 type Options struct {
 	// Load describes the traffic; URL must be reachable from Namespace.
@@ -64,7 +72,7 @@ func Run(ctx context.Context, client kubernetes.Interface, o Options) (*loadgen.
 		return nil, fmt.Errorf("load Job %s: interrupted before its pod started", ref)
 	}
 	o.status("reading results from pod %s/%s", o.Namespace, pod)
-	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), logReadTimeout)
 	defer cancel()
 	rc, err := o.Logs(logCtx, o.Namespace, pod)
 	if err != nil {
@@ -127,8 +135,9 @@ func (o *Options) expectedRunTime() time.Duration {
 func (o *Options) status(format string, args ...any) { o.Status(fmt.Sprintf(format, args...)) }
 
 func (o *Options) cleanup(client kubernetes.Interface, name string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
+	o.status("deleting load Job %s/%s (Ctrl-C leaves it; it expires 10 minutes after it finishes)", o.Namespace, name)
 	bg := metav1.DeletePropagationBackground
 	if err := client.BatchV1().Jobs(o.Namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil {
 		o.status("could not delete load Job %s/%s: %v (delete it by hand; it expires after 10 minutes)", o.Namespace, name, err)

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,11 +92,12 @@ in-cluster address such as http://httpbin.default:8000/get.`,
 }
 
 func run(ctx context.Context, d *cli.Deps, f *flagpole, arg string) error {
+	// Ctrl-C cancels ctx through the root command's signal handling (the
+	// only place that handles signals): the run stops and reports; a
+	// second Ctrl-C exits at once.
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	o, err := f.options()
 	if err != nil {
 		return err

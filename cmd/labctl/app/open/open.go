@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -93,12 +90,12 @@ A browser is opened only with --browser.`,
   labctl open app --app bookinfo`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Ctrl-C cancels cmd.Context() (the root command's signal
+			// handling); a second Ctrl-C exits at once.
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			return run(ctx, d, f, args[0], realSeams())
 		},
 	}
