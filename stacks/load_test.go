@@ -120,6 +120,11 @@ spec:
 		{"set unknown item", good, Options{Sets: []string{"apps[travels].values.x=1"}}, []string{"spec.apps has no item named \"travels\" (items: bookinfo)"}},
 		{"empty file", "", Options{}, []string{"mine.yaml: the file is empty"}},
 		{"not yaml", "a: [b", Options{}, []string{"mine.yaml: not valid YAML"}},
+		{"addon chart escapes the cache", good + "  addons:\n  - name: kiali\n    chart: ../../../tmp/evil\n", Options{}, []string{"mine.yaml:14: spec.addons[0].chart: \"../../../tmp/evil\" would be used in a file path"}},
+		{"addon version with a slash", good + "  addons:\n  - name: kiali\n    version: 1.0/../../x\n", Options{}, []string{"mine.yaml:14: spec.addons[0].version: \"1.0/../../x\" would be used in a file path"}},
+		{"addon version of dots", good + "  addons:\n  - name: kiali\n", Options{Sets: []string{"addons[kiali].version=.."}}, []string{"mine.yaml:13: spec.addons[0].version: \"..\" would be used in a file path"}},
+		{"addon repo without a host", good + "  addons:\n  - name: kiali\n    repo: http://../\n", Options{}, []string{"mine.yaml:14: spec.addons[0].repo: \"http://../\" is not a chart repository URL"}},
+		{"addon repo not a URL", good + "  addons:\n  - name: kiali\n    repo: /etc\n", Options{}, []string{"spec.addons[0].repo: \"/etc\" is not a chart repository URL"}},
 		{"ports clash", good, Options{Sets: []string{"cluster.ports.http=8443"}}, []string{"spec.cluster.ports.https: must differ from ports.http"}},
 	}
 	for _, tt := range tests {

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,6 +11,31 @@ import (
 )
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// pathSegment is what a field that labctl joins into a cache file name may
+// hold: one path segment, no separator, no "..". Chart names and versions
+// (semver, with pre-release and build parts) fit.
+var pathSegment = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
+
+// badSegment says why v cannot be part of a path, or "" when it can.
+func badSegment(v string) string {
+	if v == "" || (pathSegment.MatchString(v) && !strings.Contains(v, "..")) {
+		return ""
+	}
+	return fmt.Sprintf("%q would be used in a file path: use only letters, digits, '.', '_', '+' and '-', without '..' or '/'", v)
+}
+
+// badRepo says why u is not a chart repository URL, or "" when it is.
+func badRepo(u string) string {
+	if u == "" {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https" && p.Scheme != "oci") || p.Host == "" || strings.Trim(p.Hostname(), ".") == "" {
+		return fmt.Sprintf("%q is not a chart repository URL: use http://, https:// or oci:// with a host name", u)
+	}
+	return ""
+}
 
 // maxWorkers bounds the worker count: more will not fit on a laptop.
 const maxWorkers = 10
@@ -103,6 +129,14 @@ func (s *Stack) validateAddons() []*FieldError {
 		}
 		if !dnsLabel.MatchString(a.Namespace) {
 			errs = append(errs, &FieldError{Path: p + ".namespace", Msg: fmt.Sprintf("%q is not a valid namespace name", a.Namespace)})
+		}
+		// The chart cache path is <cache>/<repo host+path>/<chart>-<version>.tgz.
+		for _, f := range []struct{ field, msg string }{
+			{"chart", badSegment(a.Chart)}, {"version", badSegment(a.Version)}, {"repo", badRepo(a.Repo)},
+		} {
+			if f.msg != "" {
+				errs = append(errs, &FieldError{Path: p + "." + f.field, Msg: f.msg})
+			}
 		}
 	}
 	if seen["jaeger"] && seen["zipkin"] {

@@ -77,7 +77,14 @@ func cacheKey(repoURL string) string {
 		sum := sha256.Sum256([]byte(repoURL))
 		return hex.EncodeToString(sum[:8])
 	}
-	return unsafeChars.ReplaceAllString(u.Host+strings.TrimSuffix(u.Path, "/"), "_")
+	key := unsafeChars.ReplaceAllString(u.Host+strings.TrimSuffix(u.Path, "/"), "_")
+	if strings.Trim(key, ".") == "" {
+		// "." or ".." would name the cache itself or its parent (a
+		// --chart-mirror such as http://..): hash it like a non-URL.
+		sum := sha256.Sum256([]byte(repoURL))
+		return hex.EncodeToString(sum[:8])
+	}
+	return key
 }
 
 // Fetch makes sure the archive of ref is in the cache and returns its path.

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -99,5 +100,19 @@ func TestChartSourceErrors(t *testing.T) {
 				require.True(t, os.IsNotExist(statErr), "nothing is cached after a failure")
 			}
 		})
+	}
+}
+
+// TestCachePathStaysInCache: no repository URL (a --chart-mirror is not
+// validated like a stack field) puts an archive outside the cache.
+func TestCachePathStaysInCache(t *testing.T) {
+	dir := t.TempDir()
+	for _, repo := range []string{"http://..", "http://../", "https://.", "http://h/../..", "not a url", "http://h/a/../../../x"} {
+		src := &ChartSource{CacheDir: dir, Mirror: repo}
+		p := src.CachePath(ChartRef{Name: "kiali-server", Version: "2.26.0"})
+		rel, err := filepath.Rel(dir, p)
+		require.NoError(t, err)
+		require.False(t, strings.HasPrefix(rel, ".."), "%s: %s is outside %s", repo, p, dir)
+		require.Equal(t, 1, strings.Count(rel, string(filepath.Separator)), "%s: %s", repo, rel)
 	}
 }
