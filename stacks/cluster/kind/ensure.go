@@ -39,7 +39,27 @@ const statusKey = "kind-cluster"
 // returns the context's error. If labctl is killed meanwhile, a marker file
 // in WorkDir tells the next Ensure that the cluster is a leftover: it is
 // deleted and created again rather than reused.
+//
+// The kubeconfig the context goes into ends up owner-only (0600), whatever
+// mode it had: kind keeps an existing file's mode.
 func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cluster, error) {
+	kubeconfig := cluster.KubeconfigPath(req.Kubeconfig)
+	if err := cluster.RestrictFile(kubeconfig); err != nil {
+		return nil, err
+	}
+	c, err := p.ensure(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	// kind may have created the file (0600 too, but a umask or a kind
+	// change must not leave the admin key readable).
+	if err := cluster.RestrictFile(kubeconfig); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (p *Provider) ensure(ctx context.Context, req cluster.Request) (*cluster.Cluster, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

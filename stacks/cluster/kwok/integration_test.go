@@ -45,6 +45,10 @@ func TestIntegrationKwokLifecycle(t *testing.T) {
 	env := &state.Environment{Name: "itest", Kubeconfig: kc}
 	t.Cleanup(func() { _ = p.Delete(context.Background(), env) })
 
+	// A kubeconfig everyone may read must not stay so once the cluster's
+	// admin key is in it.
+	require.NoError(t, os.WriteFile(kc, []byte("apiVersion: v1\nkind: Config\n"), 0o644))
+	require.NoError(t, os.Chmod(kc, 0o644))
 	require.Empty(t, p.Preflight(ctx, req), "preflight findings")
 	start := time.Now()
 	cl, err := p.Ensure(ctx, req)
@@ -62,6 +66,7 @@ func TestIntegrationKwokLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, nodes.Items, 2, "1 + workers fake nodes")
 	requireLoopbackOnly(t, kwok.ClusterDir(p.Workdir(), "itest"))
+	requireOwnerOnly(t, kc, kwok.ClusterDir(p.Workdir(), "itest"))
 
 	replicas := int32(3)
 	labels := map[string]string{"app": "web"}
@@ -124,4 +129,35 @@ func requireLoopbackOnly(t *testing.T, dir string) {
 	for _, s := range socks {
 		assert.True(t, s.Loopback(), "%s is reachable from other machines", s)
 	}
+}
+
+// requireOwnerOnly fails when the kubeconfig, the cluster directory or any
+// private key or kubeconfig in it can be read by other users.
+func requireOwnerOnly(t *testing.T, kubeconfig, dir string) {
+	t.Helper()
+	fi, err := os.Stat(kubeconfig)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "kubeconfig %s", kubeconfig)
+	fi, err = os.Stat(dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), fi.Mode().Perm(), "cluster directory %s", dir)
+	keys := 0
+	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := d.Name()
+		if !strings.HasSuffix(name, ".key") && !strings.Contains(name, "kubeconfig") {
+			return nil
+		}
+		keys++
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "%s holds a credential", path)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.NotZero(t, keys, "no private key or kubeconfig found in %s", dir)
 }

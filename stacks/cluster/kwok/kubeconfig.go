@@ -8,6 +8,8 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	labcluster "github.com/labctl/labctl/stacks/cluster"
 )
 
 // kwokctlKubeconfig is the admin kubeconfig kwokctl writes into each
@@ -58,6 +60,11 @@ func writeContext(src, dst, name string) error {
 	out.CurrentContext = name
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return fmt.Errorf("creating the directory of kubeconfig %s: %w", dst, err)
+	}
+	// Restricted before the key goes in, not after: clientcmd keeps the
+	// mode an existing file has.
+	if err := labcluster.RestrictFile(dst); err != nil {
+		return err
 	}
 	if err := clientcmd.WriteToFile(*out, dst); err != nil {
 		return fmt.Errorf("writing context %q to kubeconfig %s: %w", name, dst, err)

@@ -111,6 +111,9 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	} else {
 		err = writeConfig(config, Ports{})
 	}
+	if err == nil {
+		err = prepareClusterDir(dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +135,10 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	if err != nil {
 		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
 		return nil, kwokctlError(fmt.Sprintf("scaling simulated cluster %s to %d nodes", name, nodes), err, out, dir)
+	}
+	if err := restrictSecrets(dir); err != nil {
+		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		return nil, err
 	}
 	kubeconfig := req.Kubeconfig
 	if kubeconfig == "" {
