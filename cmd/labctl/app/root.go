@@ -6,6 +6,7 @@ import (
 	"github.com/labctl/labctl/cmd/labctl/app/check"
 	"github.com/labctl/labctl/cmd/labctl/app/dashboards"
 	"github.com/labctl/labctl/cmd/labctl/app/down"
+	"github.com/labctl/labctl/cmd/labctl/app/lab"
 	"github.com/labctl/labctl/cmd/labctl/app/load"
 	"github.com/labctl/labctl/cmd/labctl/app/open"
 	"github.com/labctl/labctl/cmd/labctl/app/stackscmd"
@@ -55,6 +56,7 @@ Status goes to stderr and data to stdout; -o json|yaml for machine output.`,
 		traffic.NewCommand(d),
 		load.NewCommand(d),
 		check.NewCommand(d),
+		lab.NewCommand(d),
 		open.NewCommand(d),
 		dashboards.NewCommand(d),
 		version.NewCommand(d),
