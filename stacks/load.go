@@ -3,7 +3,6 @@ package stacks
 import (
 	"embed"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/labctl/labctl/internal/embedfs"
@@ -48,9 +47,9 @@ func Load(name string, opts Options) (*Stack, error) {
 
 // LoadFile reads a stack file, applies overrides and defaults, and validates.
 func LoadFile(path string, opts Options) (*Stack, error) {
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading stack file: %w", err)
+		return nil, err
 	}
 	return Parse(path, src, opts)
 }
@@ -79,28 +78,11 @@ func Parse(file string, src []byte, opts Options) (*Stack, error) {
 	if errs := s.Validate(v); len(errs) > 0 {
 		for _, fe := range errs {
 			fe.File = file
-			fe.Line = lineOf(lines, fe.Path)
+			fe.Line = lines.Line(fe.Path)
 		}
 		return nil, &ValidationError{Errs: errs}
 	}
 	return &s, nil
-}
-
-// lineOf finds the line of a path, or of its closest parent that was in the
-// file (a defaulted field has no line of its own).
-func lineOf(lines map[string]int, path string) int {
-	p := strings.TrimPrefix(path, "")
-	for p != "" {
-		if l, ok := lines[p]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(p, ".[")
-		if i < 0 {
-			break
-		}
-		p = p[:i]
-	}
-	return 0
 }
 
 func (s *Stack) applyFlags(o Options) error {

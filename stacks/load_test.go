@@ -102,8 +102,8 @@ spec:
 		opts Options
 		want []string
 	}{
-		{"unknown field with suggestion", strings.Replace(good, "    mode: sidecar", "    mdoe: sidecar", 1), Options{}, []string{"mine.yaml:9: spec.mesh.mdoe: unknown field (did you mean \"mode\"?)"}},
-		{"unknown top-level field", good + "extra: 1\n", Options{}, []string{"mine.yaml:12: extra: unknown field"}},
+		{"unknown field with suggestion", strings.Replace(good, "    mode: sidecar", "    mdoe: sidecar", 1), Options{}, []string{"mine.yaml:9: spec.mesh: unknown field \"mdoe\" (did you mean \"mode\"?)"}},
+		{"unknown top-level field", good + "extra: 1\n", Options{}, []string{"mine.yaml:12: unknown field \"extra\" (known fields: apiVersion, kind, metadata, spec)"}},
 		{"wrong scalar type", strings.Replace(good, "workers: 1", "workers: two", 1), Options{}, []string{"mine.yaml:7: spec.cluster.workers: expected a whole number, got \"two\""}},
 		{"list expected", strings.Replace(good, "  apps:\n  - name: bookinfo\n", "  apps: bookinfo\n", 1), Options{}, []string{"mine.yaml:10: spec.apps: expected a list"}},
 		{"bad mode", strings.Replace(good, "mode: sidecar", "mode: sidecars", 1), Options{}, []string{"mine.yaml:9: spec.mesh.mode: unknown mode \"sidecars\": use sidecar or ambient"}},
@@ -119,7 +119,7 @@ spec:
 		{"set without =", good, Options{Sets: []string{"cluster.workers"}}, []string{"expected path=value"}},
 		{"set unknown item", good, Options{Sets: []string{"apps[travels].values.x=1"}}, []string{"spec.apps has no item named \"travels\" (items: bookinfo)"}},
 		{"empty file", "", Options{}, []string{"mine.yaml: the file is empty"}},
-		{"not yaml", "a: [b", Options{}, []string{"mine.yaml: not valid YAML"}},
+		{"not yaml", "a: [b", Options{}, []string{"mine.yaml:1: not valid YAML"}},
 		{"addon chart escapes the cache", good + "  addons:\n  - name: kiali\n    chart: ../../../tmp/evil\n", Options{}, []string{"mine.yaml:14: spec.addons[0].chart: \"../../../tmp/evil\" would be used in a file path"}},
 		{"addon version with a slash", good + "  addons:\n  - name: kiali\n    version: 1.0/../../x\n", Options{}, []string{"mine.yaml:14: spec.addons[0].version: \"1.0/../../x\" would be used in a file path"}},
 		{"addon version of dots", good + "  addons:\n  - name: kiali\n", Options{Sets: []string{"addons[kiali].version=.."}}, []string{"mine.yaml:13: spec.addons[0].version: \"..\" would be used in a file path"}},

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/labctl/labctl/internal/strictyaml"
 )
 
 // applySet applies one --set path=value override. Paths are relative to
@@ -100,10 +104,10 @@ func setPath(node any, t reflect.Type, segs []segment, raw, at string) (any, err
 		if seg.isSel {
 			return nil, fmt.Errorf("%s is not a list", at)
 		}
-		fields := jsonFields(t)
+		fields := strictyaml.Fields(t)
 		ft, ok := fields[seg.field]
 		if !ok {
-			return nil, fmt.Errorf("%s has no field %q%s", at, seg.field, suggest(seg.field, fields))
+			return nil, fmt.Errorf("%s has no field %q%s", at, seg.field, strictyaml.Suggest(seg.field, slices.Collect(maps.Keys(fields))))
 		}
 		m, _ := node.(map[string]any)
 		if m == nil {

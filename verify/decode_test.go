@@ -49,7 +49,11 @@ func TestParseCheckSetErrors(t *testing.T) {
 		{"wrong kind", "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nchecks: []\n", "want labctl.dev/v1alpha1/CheckSet"},
 		{"no checks", head, "no checks"},
 		{"invalid split", head + "  - name: s\n    split: {app: p, classifier: nope, weights: {a: 1, b: 1}}\n", `unknown classifier "nope"`},
-		{"bad yaml", "a: [", "set.yaml: yaml"},
+		{"bad yaml", "a: [", "set.yaml:1: not valid YAML"},
+		{"semantic error has the check's line", head + "  - name: a\n    pods: {namespace: x}\n  - name: b\n", "set.yaml:7: checks[1]: check \"b\": no check type"},
+		{"duplicate name has its line", head + "  - name: a\n    pods: {namespace: x}\n  - name: a\n    pods: {namespace: y}\n", "set.yaml:7: checks[1]: name \"a\" is already used"},
+		{"duplicate key", head + "  - name: a\n    pods: {namespace: x}\n    name: b\n", `set.yaml:7: checks[0]: key "name" is repeated (first at line 5)`},
+		{"second document", head + "  - name: a\n    pods: {namespace: x}\n---\nkind: CheckSet\n", "set.yaml:8: a second YAML document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +62,13 @@ func TestParseCheckSetErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func TestLoadCheckSetTooBig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	require.NoError(t, os.WriteFile(path, make([]byte, 50<<20), 0o600))
+	_, err := LoadCheckSet(path)
+	require.ErrorContains(t, err, path+": the file is larger than the 1.0 MiB limit")
 }
 
 func TestLoadCheckSetMissingFile(t *testing.T) {

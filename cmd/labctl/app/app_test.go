@@ -79,7 +79,7 @@ current-context: refused
 		{"stacks list json", []string{"stacks", "list", "-o", "json"}, 0, "stacks-list.json.golden", ""},
 		{"stacks show", []string{"stacks", "show", "minimal"}, 0, "stacks-show-minimal.golden", ""},
 		{"stacks show unknown", []string{"stacks", "show", "nope"}, 1, "", `ERROR: no built-in stack "nope": use one of bookinfo, bookinfo-ambient, boutique, minimal, travels, or -f FILE`},
-		{"bad stack file", []string{"up", "-f", bad}, 1, "", "bad.yaml:8: spec.cluster.wrokers: unknown field (did you mean \"workers\"?)"},
+		{"bad stack file", []string{"up", "-f", bad}, 1, "", "bad.yaml:8: spec.cluster: unknown field \"wrokers\" (did you mean \"workers\"?)"},
 		{"bad output", []string{"stacks", "list", "-o", "xml"}, 1, "", `unknown output format "xml": use one of text, json, yaml`},
 		{"bad name", []string{"status", "--name", "Bad_Name"}, 1, "", `environment name "Bad_Name" is not valid`},
 		{"status of nothing", []string{"status", "--name", "ghost"}, 1, "", "no record of environment \"ghost\""},
