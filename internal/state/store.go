@@ -138,9 +138,19 @@ func (s *Store) List() ([]*Environment, error) {
 	return out, nil
 }
 
+// lockAttempts bounds how often Lock reopens a lock file that a releasing
+// holder removed between our open and our flock.
+const lockAttempts = 10
+
 // Lock takes the environment's exclusive lock without waiting. The returned
 // function releases it. The lock is an flock(2) on <dir>/<name>.lock, so it
 // is released by the kernel if labctl dies.
+//
+// Releasing the lock of an environment that has no record (after `down`,
+// or an `up` that failed before saving one) removes the lock file, so names
+// used once leave nothing behind. That is safe against a concurrent Lock:
+// the file is removed while still locked, and Lock keeps a lock only when
+// the file it locked is still the one at the path (else it opens again).
 func (s *Store) Lock(name string) (func(), error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -148,25 +158,54 @@ func (s *Store) Lock(name string) (func(), error) {
 	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating state directory %s: %w", s.Dir, err)
 	}
-	p := filepath.Join(s.Dir, name+".lock")
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening lock %s: %w", p, err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder, _ := os.ReadFile(p)
-		f.Close()
-		who := "another labctl process"
-		if pid, perr := strconv.Atoi(strings.TrimSpace(string(holder))); perr == nil {
-			who = fmt.Sprintf("labctl process %d", pid)
+	p := s.lockPath(name)
+	for range lockAttempts {
+		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("opening lock %s: %w", p, err)
 		}
-		return nil, fmt.Errorf("%w: %s is already working on environment %q; wait for it to finish or stop it (lock file %s)", ErrLocked, who, name, p)
-	}
-	_ = f.Truncate(0)
-	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return func() {
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			holder, _ := os.ReadFile(p)
+			f.Close()
+			who := "another labctl process"
+			if pid, perr := strconv.Atoi(strings.TrimSpace(string(holder))); perr == nil {
+				who = fmt.Sprintf("labctl process %d", pid)
+			}
+			return nil, fmt.Errorf("%w: %s is already working on environment %q; wait for it to finish or stop it (lock file %s)", ErrLocked, who, name, p)
+		}
+		if !samePath(f, p) {
+			// The holder we waited on removed this file as it released it:
+			// our lock is on an orphan; take the one at the path instead.
+			f.Close()
+			continue
+		}
 		_ = f.Truncate(0)
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+		return func() { s.release(name, f) }, nil
+	}
+	return nil, fmt.Errorf("%w: the lock file %s of environment %q keeps being replaced; try again", ErrLocked, p, name)
+}
+
+func (s *Store) lockPath(name string) string { return filepath.Join(s.Dir, name+".lock") }
+
+// release removes the lock file if the environment has no record (still
+// holding the lock), then unlocks.
+func (s *Store) release(name string, f *os.File) {
+	if _, err := os.Stat(s.path(name)); errors.Is(err, os.ErrNotExist) {
+		_ = os.Remove(s.lockPath(name))
+	} else {
+		_ = f.Truncate(0)
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	f.Close()
+}
+
+// samePath reports whether the open file f is still the file at path.
+func samePath(f *os.File, path string) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	pi, err := os.Stat(path)
+	return err == nil && os.SameFile(fi, pi)
 }

@@ -3,6 +3,9 @@ package state
 import (
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,4 +101,65 @@ func TestValidateName(t *testing.T) {
 	for _, bad := range []string{"", "Lab", "-lab", "lab-", "lab_1", "a/b", "this-name-is-far-too-long-for-a-kind-cluster"} {
 		require.Error(t, ValidateName(bad), bad)
 	}
+}
+
+// TestLockFileRemovedWithRecord: once an environment has no record, the
+// release of its lock leaves no lock file; with a record it stays.
+func TestLockFileRemovedWithRecord(t *testing.T) {
+	s := &Store{Dir: t.TempDir()}
+	lock := filepath.Join(s.Dir, "lab.lock")
+	unlock, err := s.Lock("lab")
+	require.NoError(t, err)
+	require.NoError(t, s.Save(&Environment{Name: "lab"}))
+	unlock()
+	require.FileExists(t, lock, "a recorded environment keeps its lock file")
+
+	unlock, err = s.Lock("lab")
+	require.NoError(t, err)
+	require.NoError(t, s.Delete("lab")) // what down does
+	unlock()
+	require.NoFileExists(t, lock)
+
+	unlock, err = s.Lock("never-saved") // an up that failed before saving
+	require.NoError(t, err)
+	unlock()
+	require.NoFileExists(t, filepath.Join(s.Dir, "never-saved.lock"))
+}
+
+// TestLockRemovalRace: removing the lock file on release never lets two
+// holders in at once (a locker that opened the file just before it was
+// removed must not keep a lock on the orphan while another locks the new
+// file).
+func TestLockRemovalRace(t *testing.T) {
+	s := &Store{Dir: t.TempDir()}
+	var holders, maxHolders, acquired atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 300 {
+				unlock, err := (&Store{Dir: s.Dir}).Lock("race")
+				if err != nil {
+					require.ErrorIs(t, err, ErrLocked)
+					continue
+				}
+				acquired.Add(1)
+				n := holders.Add(1)
+				for {
+					m := maxHolders.Load()
+					if n <= m || maxHolders.CompareAndSwap(m, n) {
+						break
+					}
+				}
+				runtime.Gosched()
+				holders.Add(-1)
+				unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	require.Positive(t, acquired.Load())
+	require.Equal(t, int32(1), maxHolders.Load(), "two holders of one environment's lock at once")
+	require.NoFileExists(t, filepath.Join(s.Dir, "race.lock"))
 }
