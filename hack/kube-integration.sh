@@ -39,4 +39,4 @@ echo "starting simulated cluster $name (Exec and PortForward CRDs enabled)"
 "$bin/kwokctl" scale node --name "$name" --replicas 1 >>"$work/kwokctl.log" 2>&1 || { cat "$work/kwokctl.log" >&2; exit 1; }
 
 LABCTL_TEST_KUBECONFIG="$kubeconfig" go test ${RACE--race} -count=1 -tags integration -timeout 20m \
-  ${KUBE_IT_PKGS:-./charts/... ./internal/portforward/... ./verify/... ./cmd/labctl/app/check/... ./cmd/labctl/app/open/...}
+  ${KUBE_IT_PKGS:-./charts/... ./internal/portforward/... ./verify/... ./cmd/labctl/app/check/... ./cmd/labctl/app/open/... ./labs/...}

@@ -24,9 +24,11 @@ type LabProgress struct {
 	ApplySet string `json:"applySet,omitempty"`
 	// Labels are the namespace labels the lab found at start and may
 	// change, so stop can put them back (Value "" with Absent: not set).
-	Labels    []LabLabel `json:"labels,omitempty"`
-	StartedAt time.Time  `json:"startedAt"`
-	UpdatedAt time.Time  `json:"updatedAt"`
+	Labels []LabLabel `json:"labels,omitempty"`
+	// Traffic is the background traffic setting the lab found.
+	Traffic   *Traffic  `json:"trafficBefore,omitempty"`
+	StartedAt time.Time `json:"startedAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // LabLabel is a namespace label as the lab found it.

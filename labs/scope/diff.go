@@ -67,11 +67,20 @@ func Fields(a, b map[string]any) []string {
 	return out
 }
 
+// Equal reports whether two object contents are the same (numbers compare
+// by value: a snapshot read back from JSON has float64 where the API
+// client has int64).
+func Equal(a, b map[string]any) bool {
+	var out []string
+	walk("", a, b, &out)
+	return len(out) == 0
+}
+
 func walk(path string, a, b any, out *[]string) {
 	am, aok := a.(map[string]any)
 	bm, bok := b.(map[string]any)
 	if !aok || !bok {
-		if !reflect.DeepEqual(a, b) {
+		if !sameValue(a, b) {
 			*out = append(*out, strings.TrimPrefix(path, "."))
 		}
 		return
@@ -86,4 +95,41 @@ func walk(path string, a, b any, out *[]string) {
 	for k := range keys {
 		walk(path+"."+k, am[k], bm[k], out)
 	}
+}
+
+func sameValue(a, b any) bool {
+	if x, ok := number(a); ok {
+		y, ok := number(b)
+		return ok && x == y
+	}
+	al, aok := a.([]any)
+	bl, bok := b.([]any)
+	if aok && bok {
+		if len(al) != len(bl) {
+			return false
+		}
+		for i := range al {
+			var out []string
+			walk("", al[i], bl[i], &out)
+			if len(out) > 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
 }

@@ -84,6 +84,12 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+func TestNumbersCompareByValue(t *testing.T) {
+	require.True(t, Equal(map[string]any{"a": int64(3), "l": []any{int64(1)}}, map[string]any{"a": float64(3), "l": []any{float64(1)}}))
+	require.False(t, Equal(map[string]any{"a": int64(3)}, map[string]any{"a": float64(3.5)}))
+	require.False(t, Equal(map[string]any{"l": []any{"x"}}, map[string]any{"l": []any{"x", "y"}}))
+}
+
 func TestFieldsAreBounded(t *testing.T) {
 	a, b := map[string]any{}, map[string]any{}
 	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"} {

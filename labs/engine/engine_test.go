@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/labs"
+	"github.com/labctl/labctl/labs/scope"
+)
+
+func testLab(t *testing.T) *labs.Lab {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"lab.yaml": {Data: []byte(`apiVersion: labctl.dev/v1alpha1
+kind: Lab
+metadata: {name: unit, title: Unit}
+spec:
+  stack: minimal
+  modes: [sidecar, ambient]
+  scope: {namespaces: [demo], kinds: [ConfigMap]}
+  baseline:
+    setup:
+      - apply: {inline: "{apiVersion: v1, kind: ConfigMap, metadata: {name: base}}"}
+  steps:
+    - id: a
+      title: A
+      text: a
+      solution:
+        - apply: {inline: "{apiVersion: v1, kind: ConfigMap, metadata: {name: a}}"}
+        - label: {namespace: demo, labels: {istio-injection: enabled}}
+        - scale: {namespace: demo, name: web, replicas: 2}
+      checks: [{name: a, resource: {apiVersion: v1, kind: ConfigMap, namespace: demo, name: a}}]
+    - id: b
+      title: B
+      text: b
+      solution:
+        - delete: {apiVersion: v1, kind: ConfigMap, namespace: demo, name: a}
+        - unlabel: {namespace: demo, keys: [istio-injection]}
+        - waypoint: {namespace: demo, action: deploy, enroll: true}
+        - traffic: {state: "off"}
+      checks: [{name: b, resource: {apiVersion: v1, kind: ConfigMap, namespace: demo, name: a, absent: true}}]
+`)},
+	}
+	l, err := labs.Load(fsys, "unit", "")
+	require.NoError(t, err)
+	return l
+}
+
+func testMapper() meta.RESTMapper {
+	m := meta.NewDefaultRESTMapper(nil)
+	m.Add(schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, meta.RESTScopeNamespace)
+	m.Add(schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}, meta.RESTScopeRoot)
+	return m
+}
+
+func TestDesiredStateAtEachStep(t *testing.T) {
+	l := testLab(t)
+	cm := func(name string) scope.Key { return scope.Key{Kind: "ConfigMap", Namespace: "demo", Name: name} }
+	gw := scope.Key{Group: "gateway.networking.k8s.io", Kind: "Gateway", Namespace: "demo", Name: "waypoint"}
+	enabled, waypoint := "enabled", "waypoint"
+	tests := []struct {
+		step    int
+		has     []scope.Key
+		hasNot  []scope.Key
+		labels  map[string]*string
+		scales  int
+		traffic bool
+	}{
+		{1, []scope.Key{cm("base")}, []scope.Key{cm("a"), gw}, nil, 0, false},
+		{2, []scope.Key{cm("base"), cm("a")}, []scope.Key{gw}, map[string]*string{"istio-injection": &enabled}, 1, false},
+		{3, []scope.Key{cm("base"), gw}, []scope.Key{cm("a")},
+			map[string]*string{"istio-injection": nil, useWaypointLabel: &waypoint}, 1, true},
+	}
+	for _, tt := range tests {
+		d, err := stateAt(l, testMapper(), tt.step)
+		require.NoError(t, err)
+		for _, k := range tt.has {
+			require.True(t, d.has(k), "step %d has %s", tt.step, k)
+		}
+		for _, k := range tt.hasNot {
+			require.False(t, d.has(k), "step %d lacks %s", tt.step, k)
+		}
+		require.Equal(t, tt.labels, nilIfEmpty(d.labels["demo"]), "step %d", tt.step)
+		require.Len(t, d.scales, tt.scales)
+		require.Equal(t, tt.traffic, d.traffic != nil)
+		if tt.step == 3 {
+			require.True(t, d.deleted[cm("a")], "a delete is remembered, so reset prunes the object")
+		}
+	}
+	d, err := stateAt(l, testMapper(), 1)
+	require.NoError(t, err)
+	require.Equal(t, "demo", d.live()[0].GetNamespace(), "objects without a namespace go to the first scope namespace")
+}
+
+func nilIfEmpty(m map[string]*string) map[string]*string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func TestMatchSaysWhichUpCommand(t *testing.T) {
+	l := testLab(t)
+	require.NoError(t, Match(&state.Environment{Name: "e", Stack: "minimal", Mode: "ambient"}, l))
+	require.NoError(t, Match(&state.Environment{Name: "e", Stack: "minimal"}, l), "no mode recorded is sidecar")
+	err := Match(&state.Environment{Name: "e", Stack: "bookinfo", Mode: "sidecar"}, l)
+	require.ErrorIs(t, err, ErrEnvMismatch)
+	require.ErrorContains(t, err, "run `labctl up --name e --stack minimal --mode sidecar`")
+}
+
+func TestOnceMakesOneQuickAttempt(t *testing.T) {
+	l := testLab(t)
+	got := once(l.Spec.Steps[0].Checks)
+	require.Equal(t, FailBeforeTimeout, got[0].Timeout.Duration)
+	require.Equal(t, FailBeforeTimeout, got[0].Interval.Duration)
+	require.Zero(t, l.Spec.Steps[0].Checks[0].Timeout.Duration, "the lab's own specs are not changed")
+}
+
+func TestWaypointObject(t *testing.T) {
+	gw := waypointObject(&labs.WaypointAction{Namespace: "demo", Action: labs.WaypointDeploy, For: "workload"})
+	require.Equal(t, "waypoint", gw.GetName())
+	require.Equal(t, "workload", gw.GetLabels()["istio.io/waypoint-for"])
+	cls, _, _ := unstructured.NestedString(gw.Object, "spec", "gatewayClassName")
+	require.Equal(t, "istio-waypoint", cls)
+}
