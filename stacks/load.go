@@ -70,9 +70,18 @@ func Parse(file string, src []byte, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	v, err := LoadVersions()
+	lock, err := LoadVersions()
 	if err != nil {
 		return nil, err
+	}
+	// The Istio release picks the rest of the lock (Gateway API bundle,
+	// addon charts); an unsupported version is refused before anything else.
+	v := lock
+	if s.Spec.Mesh.Version != "" {
+		if v, err = lock.ForIstio(s.Spec.Mesh.Version); err != nil {
+			return nil, &ValidationError{Errs: []*FieldError{{Path: "spec.mesh.version", Msg: err.Error(), File: file, Line: lineOf(lines, "spec.mesh.version")}}}
+		}
+		s.Spec.Mesh.Version = v.Istio.Version
 	}
 	s.Default(v)
 	if errs := s.Validate(v); len(errs) > 0 {

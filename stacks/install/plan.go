@@ -25,6 +25,11 @@ const (
 // exposes the ingress gateway and whether it is simulated.
 func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component, error) {
 	m := s.Spec.Mesh
+	// The stack's Istio release picks the rest of the lock (Gateway API bundle).
+	v, err := v.ForIstio(m.Version)
+	if err != nil {
+		return nil, fmt.Errorf("spec.mesh.version: %w", err)
+	}
 	ing := cl.Ingress
 	istio := func(chart string) ChartRef {
 		return ChartRef{Name: chart, Repo: v.Istio.Repo, Version: m.Version}

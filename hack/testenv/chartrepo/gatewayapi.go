@@ -10,31 +10,29 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"sigs.k8s.io/yaml"
 )
-
-// gatewayAPILock is the part of the version lock that names the Gateway API
-// CRD bundle labctl applies.
-type gatewayAPILock struct {
-	Istio struct {
-		GatewayAPI string `json:"gatewayAPI"`
-	} `json:"istio"`
-	GatewayAPI struct {
-		URL string `json:"url"`
-	} `json:"gatewayAPI"`
-}
 
 // writeGatewayAPI puts the Gateway API standard CRD bundle where labctl
 // looks for it under a chart mirror: <out>/manifests/<host><path> of the
 // lock's URL. The CRDs come from the sigs.k8s.io/gateway-api module at the
 // locked version (its config/crd/standard directory is the source of the
 // release's standard-install.yaml), found in the Go module cache.
-func writeGatewayAPI(l gatewayAPILock, out string) error {
-	if l.Istio.GatewayAPI == "" || l.GatewayAPI.URL == "" {
-		return fmt.Errorf("the version lock has no istio.gatewayAPI or gatewayAPI.url")
+func writeGatewayAPI(l *lock, out string) error {
+	versions := l.gatewayAPIVersions()
+	if len(versions) == 0 || l.GatewayAPI.URL == "" {
+		return fmt.Errorf("the version lock has no istio.releases[].gatewayAPI or gatewayAPI.url")
 	}
-	dir, err := moduleDir("sigs.k8s.io/gateway-api@" + l.Istio.GatewayAPI)
+	for _, v := range versions {
+		if err := writeGatewayAPIBundle(l.GatewayAPI.URL, v, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeGatewayAPIBundle writes one version's bundle.
+func writeGatewayAPIBundle(urlTemplate, version, out string) error {
+	dir, err := moduleDir("sigs.k8s.io/gateway-api@" + version)
 	if err != nil {
 		return err
 	}
@@ -53,7 +51,7 @@ func writeGatewayAPI(l gatewayAPILock, out string) error {
 		b.Write(data)
 		b.WriteString("\n")
 	}
-	u, err := url.Parse(strings.ReplaceAll(l.GatewayAPI.URL, "{version}", l.Istio.GatewayAPI))
+	u, err := url.Parse(strings.ReplaceAll(urlTemplate, "{version}", version))
 	if err != nil {
 		return fmt.Errorf("gatewayAPI.url: %w", err)
 	}
@@ -83,16 +81,4 @@ func moduleDir(mod string) (string, error) {
 		return "", fmt.Errorf("go mod download %s: %s", mod, info.Error)
 	}
 	return info.Dir, nil
-}
-
-func readGatewayAPILock(p string) (gatewayAPILock, error) {
-	var l gatewayAPILock
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return l, fmt.Errorf("reading the version lock: %w", err)
-	}
-	if err := yaml.Unmarshal(b, &l); err != nil {
-		return l, fmt.Errorf("version lock %s: %w", p, err)
-	}
-	return l, nil
 }

@@ -22,12 +22,21 @@ import (
 //go:embed all:fixtures
 var fixtures embed.FS
 
-// lock is the part of stacks/versions.yaml this tool reads.
+// lock is the part of stacks/versions.yaml this tool reads: every Istio
+// release with the addon chart versions it pins, and the charts pinned for
+// all releases (zipkin).
 type lock struct {
 	Istio struct {
-		Version string `json:"version"`
-		Hub     string `json:"hub"`
+		Hub      string `json:"hub"`
+		Releases []struct {
+			Version    string            `json:"version"`
+			GatewayAPI string            `json:"gatewayAPI"`
+			Charts     map[string]string `json:"charts"`
+		} `json:"releases"`
 	} `json:"istio"`
+	GatewayAPI struct {
+		URL string `json:"url"`
+	} `json:"gatewayAPI"`
 	Charts map[string]struct {
 		Version string `json:"version"`
 	} `json:"charts"`
@@ -42,13 +51,67 @@ func readLock(p string) (*lock, error) {
 	if err := yaml.Unmarshal(b, &l); err != nil {
 		return nil, fmt.Errorf("version lock %s: %w", p, err)
 	}
-	if l.Istio.Version == "" {
-		return nil, fmt.Errorf("version lock %s has no istio.version", p)
+	if len(l.Istio.Releases) == 0 {
+		return nil, fmt.Errorf("version lock %s has no istio.releases", p)
+	}
+	for i, r := range l.Istio.Releases {
+		if r.Version == "" {
+			return nil, fmt.Errorf("version lock %s: istio.releases[%d] has no version", p, i)
+		}
 	}
 	if l.Istio.Hub == "" {
 		l.Istio.Hub = "docker.io/istio"
 	}
 	return &l, nil
+}
+
+// istioVersions are the Istio releases of the lock.
+func (l *lock) istioVersions() []string {
+	var out []string
+	for _, r := range l.Istio.Releases {
+		out = append(out, r.Version)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// chartVersions maps each addon chart to every version some release of the
+// lock installs (a release's pin, else the lock-wide one).
+func (l *lock) chartVersions() map[string][]string {
+	set := map[string]map[string]bool{}
+	add := func(name, version string) {
+		if version == "" {
+			return
+		}
+		if set[name] == nil {
+			set[name] = map[string]bool{}
+		}
+		set[name][version] = true
+	}
+	for name, c := range l.Charts {
+		add(name, c.Version)
+	}
+	for _, r := range l.Istio.Releases {
+		for name, version := range r.Charts {
+			add(name, version)
+		}
+	}
+	out := map[string][]string{}
+	for name, vs := range set {
+		out[name] = sortedKeys(vs)
+	}
+	return out
+}
+
+// gatewayAPIVersions are the Gateway API bundles the lock's releases use.
+func (l *lock) gatewayAPIVersions() []string {
+	set := map[string]bool{}
+	for _, r := range l.Istio.Releases {
+		if r.GatewayAPI != "" {
+			set[r.GatewayAPI] = true
+		}
+	}
+	return sortedKeys(set)
 }
 
 // istioCharts maps Istio's published chart names to their directories in
@@ -79,31 +142,38 @@ func generate(l *lock, out string) error {
 			return err
 		}
 	}
-	names := sortedKeys(istioCharts)
-	for _, name := range names {
-		c, err := loadFS(manifests.BuiltinOrDir(""), istioCharts[name], func(file string, data []byte) []byte {
-			if file != "values.yaml" {
-				return data
+	// The embedded manifests are one Istio version's charts: each locked
+	// release gets them repackaged under its own version, hub and tag, so
+	// `labctl up --istio-version X` finds X in the repository.
+	for _, version := range l.istioVersions() {
+		for _, name := range sortedKeys(istioCharts) {
+			c, err := loadFS(manifests.BuiltinOrDir(""), istioCharts[name], func(file string, data []byte) []byte {
+				if file != "values.yaml" {
+					return data
+				}
+				data = devHub.ReplaceAll(data, []byte("${1}"+l.Istio.Hub))
+				return devTag.ReplaceAll(data, []byte("${1}"+version))
+			})
+			if err != nil {
+				return fmt.Errorf("istio chart %s: %w", name, err)
 			}
-			data = devHub.ReplaceAll(data, []byte("${1}"+l.Istio.Hub))
-			return devTag.ReplaceAll(data, []byte("${1}"+l.Istio.Version))
-		})
-		if err != nil {
-			return fmt.Errorf("istio chart %s: %w", name, err)
-		}
-		c.Metadata.Version, c.Metadata.AppVersion = l.Istio.Version, l.Istio.Version
-		if err := save(c, out); err != nil {
-			return err
+			c.Metadata.Version, c.Metadata.AppVersion = version, version
+			if err := save(c, out); err != nil {
+				return err
+			}
 		}
 	}
-	for _, name := range sortedKeys(l.Charts) {
-		c, err := loadFS(fixtures, path.Join("fixtures", name), nil)
-		if err != nil {
-			return fmt.Errorf("no fixture chart for %s from the version lock (add hack/testenv/chartrepo/fixtures/%s): %w", name, name, err)
-		}
-		c.Metadata.Version = l.Charts[name].Version
-		if err := save(c, out); err != nil {
-			return err
+	versions := l.chartVersions()
+	for _, name := range sortedKeys(versions) {
+		for _, version := range versions[name] {
+			c, err := loadFS(fixtures, path.Join("fixtures", name), nil)
+			if err != nil {
+				return fmt.Errorf("no fixture chart for %s from the version lock (add hack/testenv/chartrepo/fixtures/%s): %w", name, name, err)
+			}
+			c.Metadata.Version = version
+			if err := save(c, out); err != nil {
+				return err
+			}
 		}
 	}
 	// Relative URLs: the repository is served on whatever port a test picks.

@@ -34,37 +34,89 @@ func TestGenerateFollowsTheVersionLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{}
+	want := map[string][]string{}
 	for name := range istioCharts {
-		want[name] = l.Istio.Version
+		want[name] = l.istioVersions()
 	}
-	for name, c := range l.Charts {
-		want[name] = c.Version
+	for name, versions := range l.chartVersions() {
+		want[name] = versions
+	}
+	if len(l.istioVersions()) < 2 || len(want["kiali-server"]) < 2 {
+		t.Errorf("the lock's releases should bring several Istio and Kiali versions, got %v", want)
 	}
 	if len(idx.Entries) != len(want) {
 		t.Errorf("index has %d charts, want %d (%v)", len(idx.Entries), len(want), want)
 	}
-	for name, version := range want {
-		cv, err := idx.Get(name, version)
-		if err != nil {
-			t.Errorf("index: %s %s: %v", name, version, err)
-			continue
+	for name, versions := range want {
+		if len(idx.Entries[name]) != len(versions) {
+			t.Errorf("index: %s has %d versions, want %v", name, len(idx.Entries[name]), versions)
 		}
-		if len(cv.URLs) != 1 || strings.Contains(cv.URLs[0], "/") {
-			t.Errorf("%s: URLs %v, want one relative file name", name, cv.URLs)
+		for _, version := range versions {
+			cv, err := idx.Get(name, version)
+			if err != nil {
+				t.Errorf("index: %s %s: %v", name, version, err)
+				continue
+			}
+			if len(cv.URLs) != 1 || strings.Contains(cv.URLs[0], "/") {
+				t.Errorf("%s: URLs %v, want one relative file name", name, cv.URLs)
+			}
 		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "stale-0.1.0.tgz")); !os.IsNotExist(err) {
 		t.Errorf("stale archive left in the repository: %v", err)
 	}
 
-	istiod, err := loader.Load(filepath.Join(out, "istiod-"+l.Istio.Version+".tgz"))
+	for _, version := range l.istioVersions() {
+		istiod, err := loader.Load(filepath.Join(out, "istiod-"+version+".tgz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals := string(valuesFile(t, istiod))
+		if strings.Contains(vals, "hub: registry.istio.io/testing") || strings.Contains(vals, "tag: latest") || !strings.Contains(vals, "hub: "+l.Istio.Hub) || !strings.Contains(vals, "tag: "+version) {
+			t.Errorf("istiod %s values.yaml keeps development hub/tag, want hub %s and tag %s", version, l.Istio.Hub, version)
+		}
+	}
+}
+
+func TestLockSetsFromEveryRelease(t *testing.T) {
+	src := []byte(`istio:
+  releases:
+  - {version: 1.31.4, gatewayAPI: v1.6.0, charts: {kiali-server: 2.27.0, jaeger: 4.7.0}}
+  - {version: 1.30.8, gatewayAPI: v1.5.1, charts: {kiali-server: 2.26.0, jaeger: 4.7.0}}
+  - {version: 1.32.0, gatewayAPI: v1.6.0, charts: {kiali-server: 2.27.0}}
+gatewayAPI: {url: "https://example.com/{version}/standard-install.yaml"}
+charts:
+  kiali-server: {repo: https://kiali.org/helm-charts}
+  zipkin: {repo: https://zipkin.io/zipkin-helm, version: 0.4.0}
+`)
+	p := filepath.Join(t.TempDir(), "versions.yaml")
+	if err := os.WriteFile(p, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := readLock(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vals := string(valuesFile(t, istiod))
-	if strings.Contains(vals, "hub: registry.istio.io/testing") || strings.Contains(vals, "tag: latest") || !strings.Contains(vals, "hub: "+l.Istio.Hub) || !strings.Contains(vals, "tag: "+l.Istio.Version) {
-		t.Errorf("istiod values.yaml keeps development hub/tag, want hub %s and tag %s", l.Istio.Hub, l.Istio.Version)
+	if got, want := strings.Join(l.istioVersions(), " "), "1.30.8 1.31.4 1.32.0"; got != want {
+		t.Errorf("istio versions %q, want %q", got, want)
+	}
+	if got, want := strings.Join(l.gatewayAPIVersions(), " "), "v1.5.1 v1.6.0"; got != want {
+		t.Errorf("gateway API versions %q, want %q", got, want)
+	}
+	cv := l.chartVersions()
+	for name, want := range map[string]string{"kiali-server": "2.26.0 2.27.0", "jaeger": "4.7.0", "zipkin": "0.4.0"} {
+		if got := strings.Join(cv[name], " "); got != want {
+			t.Errorf("%s versions %q, want %q", name, got, want)
+		}
+	}
+	if l.Istio.Hub != "docker.io/istio" {
+		t.Errorf("default hub %q", l.Istio.Hub)
+	}
+	if err := os.WriteFile(p, []byte("istio: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readLock(p); err == nil || !strings.Contains(err.Error(), "no istio.releases") {
+		t.Errorf("a lock without releases: %v", err)
 	}
 }
 

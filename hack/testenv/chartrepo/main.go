@@ -3,13 +3,13 @@
 //
 //   - Istio's base, istiod, gateway, cni and ztunnel charts, taken from the
 //     istio.io/istio/manifests embedded FS (the only istio.io/istio version the
-//     module proxy serves is the `latest` pseudo-version), repackaged at the
-//     version lock's Istio version with hub/tag pointed at that release;
-//   - the Gateway API standard CRD bundle at the locked version, from the
+//     module proxy serves is the `latest` pseudo-version), repackaged at every
+//     Istio release of the version lock, with hub/tag pointed at that release;
+//   - the Gateway API standard CRD bundle of each release, from the
 //     sigs.k8s.io/gateway-api module, where labctl fetches it under a mirror;
 //   - small fixture charts under the official addon chart names
 //     (kiali-server, prometheus, grafana, jaeger, zipkin): a Deployment and the
-//     Services the real charts create, at the version lock's versions.
+//     Services the real charts create, at every version a release pins.
 //
 // Only test tooling uses this repository (through LABCTL_CHART_MIRROR); on a
 // user's machine labctl downloads the official charts from their repositories.
@@ -37,10 +37,7 @@ func main() {
 		err = generate(lock, *out)
 	}
 	if err == nil {
-		var gl gatewayAPILock
-		if gl, err = readGatewayAPILock(*versions); err == nil {
-			err = writeGatewayAPI(gl, *out)
-		}
+		err = writeGatewayAPI(lock, *out)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chartrepo:", err)

@@ -49,7 +49,7 @@ skipped. After Ctrl-C, run it again to resume.`,
 	fl.StringVar(&f.stack, "stack", stacks.DefaultStack, fmt.Sprintf("built-in stack: one of %v", stacks.BuiltinNames()))
 	fl.StringVarP(&f.file, "file", "f", "", "stack file (instead of --stack)")
 	fl.StringVar(&f.mode, "mode", "", "mesh mode: sidecar or ambient (overrides the stack)")
-	fl.StringVar(&f.istioVersion, "istio-version", "", "Istio chart version (overrides the version lock)")
+	fl.StringVar(&f.istioVersion, "istio-version", "", "Istio release: a minor of the version lock (e.g. 1.31) or an exact patch of one; `labctl version` lists them (overrides the stack)")
 	fl.StringVar(&f.provider, "provider", "", "cluster provider: kind, existing or kwok (overrides the stack)")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a stack field: path=value, e.g. cluster.workers=2 (repeatable)")
 	fl.StringVar(&f.chartMirror, "chart-mirror", "", "Helm repository URL to fetch every chart from (default $LABCTL_CHART_MIRROR, else the official repositories)")
