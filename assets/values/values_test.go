@@ -10,8 +10,9 @@ import (
 )
 
 // Top-level keys each file may set, checked by hand against the charts'
-// values.yaml (kiali-server 2.2x, prometheus 28/29.x, grafana 11/12.x from
-// grafana-community, jaeger 4.11, zipkin 0.4 from openzipkin, istiod 1.30).
+// values.yaml (kiali-server 2.2x, prometheus 28/29.x, grafana 9.2 and 11/12.x
+// from grafana-community, jaeger 4.4-4.11, zipkin 0.4 from openzipkin,
+// istiod 1.30-1.31).
 // A key outside this list is most likely a typo the chart would ignore.
 var allowedTopLevel = map[string][]string{
 	"kiali-server":        {"auth", "deployment", "external_services", "server"},
