@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/labctl/labctl/internal/checkenv"
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/verify"
 	"github.com/labctl/labctl/verify/report"
@@ -30,7 +31,7 @@ func (e *FailedError) ExitCode() int { return 1 }
 type flagpole struct {
 	file  string
 	junit string
-	urls  urls
+	urls  checkenv.URLs
 }
 
 // NewCommand returns `labctl check`.
@@ -57,11 +58,11 @@ traffic are reported as skipped. Exits 0 only if every check that ran passed.`,
 	fl := cmd.Flags()
 	fl.StringVarP(&f.file, "file", "f", "", "check-set file (YAML)")
 	fl.StringVar(&f.junit, "junit", "", "also write a JUnit XML report to this file")
-	fl.StringVar(&f.urls.prometheus, "prometheus-url", "", "Prometheus base URL (default: port-forward to istio-system/prometheus)")
-	fl.StringVar(&f.urls.kiali, "kiali-url", "", "Kiali base URL including its web root, e.g. http://127.0.0.1:20001/kiali (default: port-forward)")
-	fl.StringVar(&f.urls.jaeger, "jaeger-url", "", "Jaeger query base URL (default: port-forward to istio-system/jaeger)")
-	fl.StringVar(&f.urls.zipkin, "zipkin-url", "", "Zipkin base URL (default: port-forward to istio-system/zipkin)")
-	fl.StringVar(&f.urls.ingress, "ingress-url", "", "ingress base URL for app targets (default: the environment's)")
+	fl.StringVar(&f.urls.Prometheus, "prometheus-url", "", "Prometheus base URL (default: port-forward to istio-system/prometheus)")
+	fl.StringVar(&f.urls.Kiali, "kiali-url", "", "Kiali base URL including its web root, e.g. http://127.0.0.1:20001/kiali (default: port-forward)")
+	fl.StringVar(&f.urls.Jaeger, "jaeger-url", "", "Jaeger query base URL (default: port-forward to istio-system/jaeger)")
+	fl.StringVar(&f.urls.Zipkin, "zipkin-url", "", "Zipkin base URL (default: port-forward to istio-system/zipkin)")
+	fl.StringVar(&f.urls.Ingress, "ingress-url", "", "ingress base URL for app targets (default: the environment's)")
 	_ = cmd.MarkFlagRequired("file")
 	return cmd
 }

@@ -158,12 +158,3 @@ func TestCheckCommandErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `required flag(s) "file" not set`)
 }
-
-func TestNeedsCluster(t *testing.T) {
-	http := verify.Spec{Name: "h", HTTP: &verify.HTTPSpec{Target: verify.Target{App: "p"}}}
-	prom := verify.Spec{Name: "p", PromQL: &verify.PromQLSpec{Query: "up"}}
-	assert.False(t, needsCluster([]verify.Spec{http}, urls{}))
-	assert.True(t, needsCluster([]verify.Spec{http, prom}, urls{}), "Prometheus is port-forwarded without a URL")
-	assert.False(t, needsCluster([]verify.Spec{http, prom}, urls{prometheus: "http://p"}))
-	assert.True(t, needsCluster([]verify.Spec{{Name: "t", Trace: &verify.TraceSpec{Backend: "zipkin", Service: "s"}}}, urls{jaeger: "http://j"}))
-}
