@@ -79,7 +79,7 @@ func Parse(file string, src []byte, opts Options) (*Stack, error) {
 	v := lock
 	if s.Spec.Mesh.Version != "" {
 		if v, err = lock.ForIstio(s.Spec.Mesh.Version); err != nil {
-			return nil, &ValidationError{Errs: []*FieldError{{Path: "spec.mesh.version", Msg: err.Error(), File: file, Line: lineOf(lines, "spec.mesh.version")}}}
+			return nil, &ValidationError{Errs: []*FieldError{{Path: "spec.mesh.version", Msg: err.Error(), File: file, Line: lines.Line("spec.mesh.version")}}}
 		}
 		s.Spec.Mesh.Version = v.Istio.Version
 	}
