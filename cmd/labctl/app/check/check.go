@@ -69,6 +69,9 @@ traffic are reported as skipped. Exits 0 only if every check that ran passed.`,
 
 func run(cmd *cobra.Command, d *cli.Deps, f flagpole) error {
 	ctx := cmd.Context()
+	if err := cli.CheckOutputFile("--junit", f.junit); err != nil {
+		return err
+	}
 	cs, err := verify.LoadCheckSet(f.file)
 	if err != nil {
 		return err

@@ -154,6 +154,15 @@ func TestCheckCommandErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), `testdata/typo.yaml:9: checks[0].pods: unknown field "selectr"`)
 	assert.False(t, IsFailed(err))
 
+	// A report path that cannot be written is refused before any check
+	// runs (no status line was printed).
+	d, _, errOut := deps(t, false, "<h4>Book Reviews</h4>")
+	missing := filepath.Join(t.TempDir(), "no-such-dir", "junit.xml")
+	err = execute(t, d, "-f", "testdata/bookinfo.yaml", "--junit", missing)
+	require.ErrorContains(t, err, "--junit "+missing+": directory "+filepath.Dir(missing)+" does not exist")
+	assert.False(t, IsFailed(err))
+	assert.Empty(t, errOut.String(), "no check ran")
+
 	err = execute(t, d)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `required flag(s) "file" not set`)

@@ -102,6 +102,11 @@ func run(ctx context.Context, d *cli.Deps, f *flagpole, arg string) error {
 	if err != nil {
 		return err
 	}
+	for _, out := range []struct{ flag, path string }{{"--json", f.jsonFile}, {"--html", f.htmlFile}} {
+		if err := cli.CheckOutputFile(out.flag, out.path); err != nil {
+			return err
+		}
+	}
 	var res *loadgen.Result
 	if f.inCluster {
 		res, err = runInCluster(ctx, d, f, o, arg)

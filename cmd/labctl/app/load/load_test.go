@@ -143,3 +143,20 @@ func TestIsURL(t *testing.T) {
 		assert.Equal(t, want, isURL(in), in)
 	}
 }
+
+// TestLoadOutputPathsCheckedFirst: a --json or --html path that cannot be
+// written is refused before any request is sent.
+func TestLoadOutputPathsCheckedFirst(t *testing.T) {
+	var rec recorder
+	s := httptest.NewServer(http.HandlerFunc(rec.handler))
+	t.Cleanup(s.Close)
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	for _, flag := range []string{"--json", "--html"} {
+		d, _, _ := deps(t, nil)
+		err := execute(t, d, s.URL+"/", "-n", "5", flag, filepath.Join(missing, "r"))
+		require.ErrorContains(t, err, flag+" "+filepath.Join(missing, "r")+": directory "+missing+" does not exist")
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Empty(t, rec.hosts, "no request was sent")
+}
