@@ -1,6 +1,7 @@
 package labs
 
 import (
+	"io/fs"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,4 +22,11 @@ func TestBuiltinLabsHaveNoProblems(t *testing.T) {
 			assert.NotContains(t, md, "{{<", "%s step %d: include left unexpanded", l.ID(), i+1)
 		}
 	}
+}
+
+func mustSub(t *testing.T, dir string) fs.FS {
+	t.Helper()
+	sub, err := fs.Sub(Builtin(), dir)
+	require.NoError(t, err)
+	return sub
 }

@@ -2,14 +2,15 @@ package labs
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	yamlv3 "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
 // maxManifestBytes bounds one manifest file; lab manifests are small.
@@ -48,37 +49,82 @@ func (l *Lab) Objects(a Action) ([]*unstructured.Unstructured, error) {
 	return ParseObjects("inline manifest", []byte(m.Inline))
 }
 
-// ParseObjects parses YAML or JSON documents into objects; every object
+// ObjectError is a manifest document that is not a valid object.
+type ObjectError struct {
+	Source string
+	// Line is where the document starts (1-based), 0 if unknown.
+	Line    int
+	Message string
+}
+
+func (e *ObjectError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.Source, e.Line, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Source, e.Message)
+}
+
+// ParseObjects parses YAML (or JSON) documents into objects; every object
 // needs apiVersion, kind and metadata.name (or generateName). Empty
-// documents are skipped; a manifest without any object is an error.
+// documents are skipped; a manifest without any object is an error. Errors
+// are *ObjectError with the line of the document.
 func ParseObjects(source string, data []byte) ([]*unstructured.Unstructured, error) {
 	if len(data) > maxManifestBytes {
-		return nil, fmt.Errorf("%s: %d bytes is too big for a lab manifest (limit %d)", source, len(data), maxManifestBytes)
+		return nil, &ObjectError{Source: source, Message: fmt.Sprintf("%d bytes is too big for a lab manifest (limit %d)", len(data), maxManifestBytes)}
 	}
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	dec := yamlv3.NewDecoder(bytes.NewReader(data))
 	var out []*unstructured.Unstructured
-	for doc := 1; ; doc++ {
-		var obj map[string]any
-		err := dec.Decode(&obj)
+	for {
+		var doc yamlv3.Node
+		err := dec.Decode(&doc)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: document %d: %v", source, doc, err)
+			p := problemFromDecode(source, fmt.Errorf("%s: %w", source, err))
+			return nil, &ObjectError{Source: source, Line: p.Line, Message: p.Message}
 		}
-		if len(obj) == 0 {
+		if len(doc.Content) == 0 || (doc.Content[0].Kind == yamlv3.ScalarNode && doc.Content[0].Tag == "!!null") {
 			continue
 		}
-		u := &unstructured.Unstructured{Object: obj}
+		root := doc.Content[0]
+		fail := func(format string, args ...any) error {
+			return &ObjectError{Source: source, Line: root.Line, Message: fmt.Sprintf(format, args...)}
+		}
+		if root.Kind != yamlv3.MappingNode {
+			return nil, fail("not a Kubernetes object: expected a mapping with apiVersion, kind and metadata")
+		}
+		var obj map[string]any
+		if err := root.Decode(&obj); err != nil {
+			return nil, fail("%v", err)
+		}
+		// Through JSON, so numbers and maps have the types unstructured wants.
+		j, err := json.Marshal(obj)
+		if err != nil {
+			return nil, fail("%v", err)
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			if msg := checkObjectMap(obj); msg != nil {
+				return nil, fail("%v", msg)
+			}
+			return nil, fail("%v", err)
+		}
 		if err := checkObject(u); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", source, doc, err)
+			return nil, fail("%v", err)
 		}
 		out = append(out, u)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no Kubernetes objects in the manifest", source)
+		return nil, &ObjectError{Source: source, Message: "no Kubernetes objects in the manifest"}
 	}
 	return out, nil
+}
+
+// checkObjectMap explains why a mapping is no object (unstructured's own
+// message for a missing kind is terse).
+func checkObjectMap(obj map[string]any) error {
+	return checkObject(&unstructured.Unstructured{Object: obj})
 }
 
 func checkObject(u *unstructured.Unstructured) error {

@@ -1,6 +1,7 @@
 package labs
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -163,12 +164,25 @@ func (v *validator) validateManifest(f string, m Manifest, apply bool) {
 			return
 		}
 		if _, err := ParseObjects(v.lab.File(m.File), data); err != nil {
-			v.ps = append(v.ps, Problem{File: v.lab.File(m.File), Message: strings.TrimPrefix(err.Error(), v.lab.File(m.File)+": ")})
+			var oe *ObjectError
+			if errors.As(err, &oe) {
+				v.ps = append(v.ps, Problem{File: oe.Source, Line: oe.Line, Message: oe.Message})
+			} else {
+				v.add(f+".file", "%v", err)
+			}
 		}
 		return
 	}
 	if _, err := ParseObjects("inline", []byte(m.Inline)); err != nil {
-		v.add(f+".inline", "%v", err)
+		msg := err.Error()
+		var oe *ObjectError
+		if errors.As(err, &oe) {
+			msg = oe.Message
+			if oe.Line > 0 {
+				msg = fmt.Sprintf("line %d of the inline YAML: %s", oe.Line, oe.Message)
+			}
+		}
+		v.add(f+".inline", "%s", msg)
 	}
 }
 
