@@ -9,9 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	yamlv3 "go.yaml.in/yaml/v3"
-
-	"github.com/labctl/labctl/verify"
+	"github.com/labctl/labctl/internal/strictyaml"
 )
 
 // Decode parses lab.yaml content strictly (unknown fields, wrong types and
@@ -19,10 +17,15 @@ import (
 // source in problems. Most callers want Load, LoadDir or a Catalog.
 func Decode(file string, data []byte) (*Lab, error) {
 	var l Lab
-	if err := verify.DecodeStrictYAML(file, data, &l); err != nil {
-		return nil, Problems{problemFromDecode(file, err)}
+	pos, err := strictyaml.Decode(file, data, &l, strictyaml.Options{})
+	if err != nil {
+		var ps Problems
+		for _, p := range strictyaml.Problems(file, err) {
+			ps = append(ps, Problem(p))
+		}
+		return nil, ps
 	}
-	l.pos = positions(data)
+	l.pos = pos
 	return &l, nil
 }
 
@@ -126,46 +129,4 @@ func (l *Lab) checkPath(rel string) error {
 		return fmt.Errorf("path %q is a symlink to %s, outside the lab folder: copy the file into the folder", rel, real)
 	}
 	return nil
-}
-
-// positions indexes the lines of every field path in a YAML document, in
-// the path syntax of the strict decoder ("spec.steps[0].id").
-func positions(data []byte) map[string]int {
-	var doc yamlv3.Node
-	if yamlv3.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
-		return nil
-	}
-	pos := map[string]int{}
-	var walk func(n *yamlv3.Node, p string, depth int)
-	walk = func(n *yamlv3.Node, p string, depth int) {
-		if depth > 64 {
-			return
-		}
-		if n.Kind == yamlv3.AliasNode && n.Alias != nil {
-			n = n.Alias
-		}
-		switch n.Kind {
-		case yamlv3.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := joinField(p, n.Content[i].Value)
-				pos[k] = n.Content[i].Line
-				walk(n.Content[i+1], k, depth+1)
-			}
-		case yamlv3.SequenceNode:
-			for i, item := range n.Content {
-				k := fmt.Sprintf("%s[%d]", p, i)
-				pos[k] = item.Line
-				walk(item, k, depth+1)
-			}
-		}
-	}
-	walk(doc.Content[0], "", 0)
-	return pos
-}
-
-func joinField(p, key string) string {
-	if p == "" {
-		return key
-	}
-	return p + "." + key
 }

@@ -3,8 +3,8 @@ package labs
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 
+	"github.com/labctl/labctl/internal/strictyaml"
 	"github.com/labctl/labctl/verify"
 )
 
@@ -120,7 +120,7 @@ func (g *schemaGen) schemaFor(t reflect.Type) map[string]any {
 
 func (g *schemaGen) structSchema(t reflect.Type) map[string]any {
 	props := map[string]any{}
-	for name, ft := range jsonFields(t) {
+	for name, ft := range strictyaml.Fields(t) {
 		props[name] = g.schemaFor(ft)
 	}
 	return map[string]any{"type": "object", "properties": props, "additionalProperties": false}
@@ -132,29 +132,4 @@ func (g *schemaGen) def(name string, t reflect.Type) map[string]any {
 		g.defs[name] = g.structSchema(t)
 	}
 	return map[string]any{"$ref": "#/$defs/" + name}
-}
-
-// jsonFields maps the JSON names of a struct's exported fields (embedded
-// structs flattened) to their types, as the decoder sees them.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	out := map[string]reflect.Type{}
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
-		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
-			continue
-		}
-		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
-			for k, v := range jsonFields(f.Type) {
-				out[k] = v
-			}
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		out[name] = f.Type
-	}
-	return out
 }

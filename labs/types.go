@@ -3,6 +3,7 @@ package labs
 import (
 	"io/fs"
 
+	"github.com/labctl/labctl/internal/strictyaml"
 	"github.com/labctl/labctl/verify"
 )
 
@@ -35,7 +36,7 @@ type Lab struct {
 
 	// pos maps field paths ("spec.steps[0].solution[1].apply.file") to the
 	// line they are written on, for problems found after decoding.
-	pos map[string]int
+	pos strictyaml.Positions
 }
 
 // Metadata names and describes a lab.
