@@ -1,18 +1,25 @@
 // Package loadgen generates HTTP traffic with a known shape for labs and
 // reports what happened in a form learners can read.
 //
-// It drives fortio's HTTP clients (fortio.org/fortio/fhttp: the fast HTTP/1.1
-// client, or the standard client for h2c) from an open-model scheduler: at a
-// target rate every request has an intended send time on a fixed schedule,
-// any free connection takes the next slot, and latency is measured from the
-// intended time, so a slow server cannot hide its queueing delay
-// (no coordinated omission). At --rps max every connection loops as fast as
-// the server answers.
+// Its own open-model scheduler drives one client per connection (h1Client,
+// a keep-alive HTTP/1.1 client that reads bodies of any size and framing
+// within each request's timeout; fortio's standard client for h2c). At a
+// target rate every request has its own intended send time on an even
+// schedule, any free connection takes the next one, each waits for it on
+// a timerfd (microsecond wake-ups where Go's timers wake to the
+// millisecond), and latency is measured from the intended time, so a slow
+// server cannot hide its queueing delay (no coordinated omission). How late
+// each request left is recorded (Extra.SendLateness). At max rate every
+// connection loops as fast as the server answers. A run ends at its request
+// count or duration (no request starts after it, however late the
+// schedule), with requests in flight bounded by their timeout.
 //
 // Results count responses by status code and by a lab-defined classifier
-// (package classify), keep a latency histogram and a per-interval time series,
-// and serialise to JSON with fortio's field names (fhttp.HTTPRunnerResults)
-// plus a "Labctl" section; Summary writes the text report and the report
-// subpackage the HTML one. Run honours its context: cancelling it (Ctrl-C)
-// returns a partial result of what was measured.
+// (package classify), keep a latency histogram and a per-interval time
+// series, and serialise to JSON with fortio's field names and statistics
+// (fhttp.HTTPRunnerResults, stats.HistogramData) plus a "Labctl" section;
+// Summary writes the text report and the report subpackage the HTML one.
+// URLs in results have their credentials masked (internal/redact). Run
+// honours its context: cancelling it (Ctrl-C) returns a partial result of
+// what was measured.
 package loadgen

@@ -1,12 +1,9 @@
 package loadgen
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httputil"
 	"sync"
 
 	"fortio.org/fortio/fhttp"
@@ -69,15 +66,15 @@ func httpOptions(o *Options) (*fhttp.HTTPOptions, error) {
 	return ho, nil
 }
 
-// newFetcher makes the client for one connection: fortio's fast HTTP/1.1
-// client, or its standard client for h2c.
+// newFetcher makes the client for one connection: labctl's HTTP/1.1
+// client (h1Client), or fortio's standard client for h2c.
 func newFetcher(o *Options, id int, withBody bool) (fetcher, error) {
-	ho, err := httpOptions(o)
-	if err != nil {
-		return nil, err
-	}
-	ho.ID = id
 	if o.H2C {
+		ho, err := httpOptions(o)
+		if err != nil {
+			return nil, err
+		}
+		ho.ID = id
 		sf := &stdFetcher{withBody: withBody}
 		ho.Transport = func(base http.RoundTripper) http.RoundTripper {
 			return roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -95,69 +92,12 @@ func newFetcher(o *Options, id int, withBody bool) (fetcher, error) {
 		sf.c = c
 		return sf, nil
 	}
-	c, err := fhttp.NewFastClient(ho)
-	if err != nil {
-		return nil, fmt.Errorf("prepare HTTP client for %s (is the host name right?): %w", o.URL, err)
-	}
-	return &fastFetcher{c: c, withBody: withBody, header: http.Header{}}, nil
+	return newH1Client(o, withBody)
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-type fastFetcher struct {
-	c        fhttp.Fetcher
-	withBody bool
-	header   http.Header
-}
-
-func (f *fastFetcher) fetch(ctx context.Context) (int, int64, http.Header, []byte) {
-	if !f.withBody {
-		code, size, _ := f.c.StreamFetch(ctx)
-		return code, size, nil, nil
-	}
-	code, data, hl := f.c.Fetch(ctx)
-	if hl <= 0 || hl > len(data) {
-		return code, int64(len(data)), nil, data
-	}
-	clear(f.header)
-	parseHeader(f.header, data[:hl])
-	body := data[hl:]
-	if f.header.Get("Transfer-Encoding") == "chunked" {
-		if b, err := io.ReadAll(httputil.NewChunkedReader(bytes.NewReader(body))); err == nil || len(b) > 0 {
-			body = b
-		}
-	}
-	return code, int64(len(data)), f.header, body
-}
-
-func (f *fastFetcher) sockets() int64 {
-	_, h := f.c.GetIPAddress()
-	if h == nil {
-		return 0
-	}
-	return h.Count
-}
-
-func (f *fastFetcher) close() { f.c.Close() }
-
-// parseHeader fills h from a raw HTTP/1.x response head (status line first).
-func parseHeader(h http.Header, raw []byte) {
-	first := true
-	for line := range bytes.Lines(raw) {
-		if first {
-			first = false
-			continue
-		}
-		line = bytes.TrimRight(line, "\r\n")
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
-		}
-		h.Add(string(bytes.TrimSpace(name)), string(bytes.TrimSpace(value)))
-	}
-}
 
 type stdFetcher struct {
 	c        *fhttp.Client

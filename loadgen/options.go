@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labctl/labctl/internal/redact"
 	"github.com/labctl/labctl/loadgen/classify"
 )
 
@@ -17,7 +18,6 @@ const (
 	DefaultConcurrency = 8
 	DefaultTimeout     = 10 * time.Second
 	DefaultInterval    = time.Second
-	DefaultTick        = 10 * time.Millisecond
 	DefaultDuration    = 10 * time.Second
 	// DefaultStopGrace is how long a cancelled run waits for requests in
 	// flight before reporting without them.
@@ -45,31 +45,25 @@ type Options struct {
 
 	// RPS is the target rate in requests per second; 0 means as fast as
 	// possible ("max"), each connection sending its next request as soon as
-	// the previous one completes.
+	// the previous one completes. NaN, infinite and negative rates are
+	// refused.
 	RPS float64
-	// Duration of the run; ignored when Requests is set. Defaults to 10s.
+	// Duration of the run when Requests is 0 (then 0 means DefaultDuration).
+	// No request is sent after it has passed, even when requests run late;
+	// those in flight then get until their Timeout.
 	Duration time.Duration
 	// Requests, when > 0, sends exactly that many requests.
 	Requests int64
 	// Concurrency is the number of connections (and requests in flight).
 	Concurrency int
-	// Timeout per request (connect + send + receive).
+	// Timeout per request (connect + send + receive); 0 means
+	// DefaultTimeout, negative is refused.
 	Timeout time.Duration
 
 	// Classifier, when set, sorts responses into classes; ClassifierName is
 	// recorded in the results.
 	Classifier     classify.Classifier
 	ClassifierName string
-
-	// Tick is the granularity of the schedule at a target rate: the
-	// requests that fall in one Tick (at most one per connection) share one
-	// intended send time, so the generator wakes once per group rather than
-	// once per request. At 2,000 req/s on 16 connections this costs about a
-	// quarter less CPU, the same as fortio's per-connection pacing; below
-	// 100 req/s (default Tick) every request has its own time. Latency is
-	// measured from each group's intended time. 0 means DefaultTick; a
-	// negative value spaces every request evenly.
-	Tick time.Duration
 
 	// Interval of the time series and of Progress calls. Defaults to 1s.
 	Interval time.Duration
@@ -90,28 +84,22 @@ func (o *Options) normalize() error {
 	}
 	u, err := url.Parse(o.URL)
 	if err != nil {
-		return fmt.Errorf("target URL %q: %w", o.URL, err)
+		return fmt.Errorf("target URL %q: %w", redact.URL(o.URL), err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("target URL %q: scheme %q is not supported; use http:// or https://", o.URL, u.Scheme)
+		return fmt.Errorf("target URL %q: scheme %q is not supported; use http:// or https://", redact.URL(o.URL), u.Scheme)
 	}
 	if u.Host == "" {
-		return fmt.Errorf("target URL %q has no host", o.URL)
+		return fmt.Errorf("target URL %q has no host", redact.URL(o.URL))
 	}
 	if o.H2C && u.Scheme == "https" {
-		return fmt.Errorf("--h2c is HTTP/2 over cleartext; %q is https (HTTP/2 over TLS is negotiated without it)", o.URL)
+		return fmt.Errorf("--h2c is HTTP/2 over cleartext; %q is https (HTTP/2 over TLS is negotiated without it)", redact.URL(o.URL))
 	}
-	if o.RPS < 0 {
-		return fmt.Errorf("rate %v requests/s is negative; use a positive rate or max", o.RPS)
+	if err := o.ValidateTraffic(); err != nil {
+		return err
 	}
-	if o.Requests < 0 {
-		return fmt.Errorf("request count %d is negative", o.Requests)
-	}
-	if o.Duration < 0 {
-		return fmt.Errorf("duration %v is negative", o.Duration)
-	}
-	if o.Concurrency < 0 {
-		return fmt.Errorf("concurrency %d is negative", o.Concurrency)
+	if h := o.Header.Get("Host"); h != "" && o.Host == "" {
+		o.Host = h
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
@@ -125,17 +113,49 @@ func (o *Options) normalize() error {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
-	if o.Tick == 0 {
-		o.Tick = DefaultTick
-	}
 	if o.Interval <= 0 {
 		o.Interval = DefaultInterval
 	}
 	if o.StopGrace <= 0 {
 		o.StopGrace = DefaultStopGrace
 	}
-	if h := o.Header.Get("Host"); h != "" && o.Host == "" {
-		o.Host = h
+	return nil
+}
+
+// ValidateTraffic checks everything but the URL: rate, counts, timeout,
+// method, Host and headers, so that a bad option is refused before anything
+// is sent (Run calls it; callers that send elsewhere, such as in-cluster
+// runs, call it themselves).
+func (o *Options) ValidateTraffic() error {
+	if math.IsNaN(o.RPS) || math.IsInf(o.RPS, 0) || o.RPS < 0 {
+		return fmt.Errorf("rate %v requests/s: want a positive finite rate (0 for as fast as possible)", o.RPS)
+	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("request timeout %v is negative: want a positive duration", o.Timeout)
+	}
+	if err := validMethod(o.method()); err != nil {
+		return err
+	}
+	for _, h := range []string{o.Host, o.Header.Get("Host")} {
+		if err := validHost(h); err != nil {
+			return err
+		}
+	}
+	for name, values := range o.Header {
+		for _, v := range values {
+			if err := validHeader(name, v); err != nil {
+				return err
+			}
+		}
+	}
+	if o.Requests < 0 {
+		return fmt.Errorf("request count %d is negative", o.Requests)
+	}
+	if o.Duration < 0 {
+		return fmt.Errorf("duration %v is negative", o.Duration)
+	}
+	if o.Concurrency < 0 {
+		return fmt.Errorf("concurrency %d is negative", o.Concurrency)
 	}
 	return nil
 }
@@ -155,27 +175,71 @@ func (o *Options) method() string {
 func ParseHeader(h http.Header, s string) error {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
-	if !ok || name == "" || strings.ContainsAny(name, " \t") {
-		return fmt.Errorf("header %q: want \"Name: value\"", s)
+	if !ok || name == "" || !isToken(name) {
+		return fmt.Errorf("header %q: want \"Name: value\" with a name of letters, digits and -", s)
 	}
-	h.Add(name, strings.TrimSpace(value))
+	value = strings.TrimSpace(value)
+	if err := validHeader(name, value); err != nil {
+		return err
+	}
+	h.Add(name, value)
 	return nil
 }
 
-// group is how many consecutive requests share an intended send time:
-// those falling in one Tick, at most one per connection.
-func (o *Options) group() int64 {
-	if o.RPS <= 0 || o.Tick < 0 {
-		return 1
+// isToken reports whether s is an RFC 9110 token (methods, header names).
+func isToken(s string) bool {
+	if s == "" {
+		return false
 	}
-	return min(max(1, int64(math.Floor(o.Tick.Seconds()*o.RPS))), int64(o.Concurrency))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+func validMethod(m string) error {
+	if !isToken(m) {
+		return fmt.Errorf("HTTP method %q: want a single word such as GET or POST (no spaces or control characters)", m)
+	}
+	return nil
+}
+
+// validHost refuses a Host header that would change the request on the
+// wire: whitespace, control characters, or characters no host has.
+func validHost(h string) error {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~:[]%!$&'()*+,;=", c) >= 0 {
+			continue
+		}
+		return fmt.Errorf("host header %q: character %q is not allowed in a host name (want host or host:port)", h, c)
+	}
+	return nil
+}
+
+// validHeader refuses names that are not tokens and values with CR, LF or
+// other control characters (which would split the request).
+func validHeader(name, value string) error {
+	if !isToken(name) {
+		return fmt.Errorf("header name %q: want letters, digits and - only", name)
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return fmt.Errorf("header %s: value %q contains control character %q (CR/LF would split the request)", name, value, c)
+		}
+	}
+	return nil
 }
 
 // lateAfter is how far behind its intended time a request may be sent
-// before it counts as late: one group interval, at least 1ms.
+// before it counts as late: one interval between requests, at least 1ms.
 func (o *Options) lateAfter() time.Duration {
 	if o.RPS <= 0 {
 		return 0
 	}
-	return max(time.Millisecond, time.Duration(float64(o.group())*float64(time.Second)/o.RPS))
+	return max(time.Millisecond, time.Duration(float64(time.Second)/o.RPS))
 }

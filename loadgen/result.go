@@ -13,6 +13,8 @@ import (
 	"fortio.org/fortio/fhttp"
 	"fortio.org/fortio/periodic"
 	"fortio.org/fortio/stats"
+
+	"github.com/labctl/labctl/internal/redact"
 )
 
 // Result of a run. The embedded fortio results carry fortio's JSON field
@@ -39,7 +41,11 @@ type Extra struct {
 	// ServiceTime is latency from the actual send time; DurationHistogram is
 	// from the intended send time (they differ when requests queue).
 	ServiceTime *stats.HistogramData `json:",omitempty"`
-	Interrupted bool                 `json:",omitempty"`
+	// SendLateness is how far behind its intended time each request left
+	// (fixed rate only): the scheduler's own error, which latency from the
+	// intended time includes.
+	SendLateness *stats.HistogramData `json:",omitempty"`
+	Interrupted  bool                 `json:",omitempty"`
 	// InFlight is how many requests were still in flight when an
 	// interrupted run was reported (not counted anywhere else).
 	InFlight int64    `json:",omitempty"`
@@ -73,15 +79,22 @@ func (r *Result) Count() int64 {
 
 // Percentile returns the latency at percentile p (e.g. 99) from the results.
 func (r *Result) Percentile(p float64) time.Duration {
-	if r.DurationHistogram == nil {
+	return HistPercentile(r.DurationHistogram, p)
+}
+
+// HistPercentile returns percentile p of h: the exact value when h lists
+// it (labctl's histograms list Percentiles()), else fortio's estimate from
+// the buckets; 0 for no data.
+func HistPercentile(h *stats.HistogramData, p float64) time.Duration {
+	if h == nil || h.Count == 0 {
 		return 0
 	}
-	for _, q := range r.DurationHistogram.Percentiles {
+	for _, q := range h.Percentiles {
 		if q.Percentile == p {
 			return time.Duration(q.Value * 1e9)
 		}
 	}
-	return time.Duration(r.DurationHistogram.CalcPercentile(p) * 1e9)
+	return time.Duration(h.CalcPercentile(p) * 1e9)
 }
 
 // WriteJSON writes the result as indented JSON.
@@ -103,22 +116,26 @@ func ReadJSON(rd io.Reader) (*Result, error) {
 	if r.Labctl.Source == "" {
 		r.Labctl.Source = "fortio"
 	}
+	r.URL = redact.URL(r.URL)
 	return &r, nil
 }
 
 func (c *collector) result(o *Options, workers []*worker, end time.Time, interrupted bool, inFlight int64) *Result {
 	t := c.total
-	elapsed := end.Sub(c.start)
-	if o.RPS > 0 && !interrupted {
+	elapsed := end.Sub(c.start) // what the clock says, never adjusted
+	rateSpan := elapsed
+	if o.RPS > 0 && o.Requests > 0 && !interrupted {
 		// n requests on schedule span n intervals (the last one included),
-		// not n-1: count the run as at least that long.
-		elapsed = max(elapsed, time.Duration(float64(t.lat.count)*float64(time.Second)/o.RPS))
+		// not n-1: the rate is counted over at least that. This changes the
+		// rate by at most one interval's worth, never the elapsed time.
+		rateSpan = max(elapsed, time.Duration(float64(t.lat.count)*float64(time.Second)/o.RPS))
 	}
 	r := &Result{}
 	ho, _ := httpOptions(o) // validated when the run started
 	if ho != nil {
 		r.HTTPOptions = *ho
 	}
+	r.URL = redact.URL(o.URL) // reports never carry credentials
 	r.RunnerResults = periodic.RunnerResults{
 		RunType:                 "HTTP",
 		Labels:                  o.Labels,
@@ -139,8 +156,8 @@ func (c *collector) result(o *Options, workers []*worker, end time.Time, interru
 	if o.Requests > 0 {
 		r.RequestedDuration = fmt.Sprintf("exactly %d calls", o.Requests)
 	}
-	if elapsed > 0 {
-		r.ActualQPS = float64(t.lat.count) / elapsed.Seconds()
+	if rateSpan > 0 {
+		r.ActualQPS = float64(t.lat.count) / rateSpan.Seconds()
 	}
 	r.RetCodes = maps.Clone(t.codes)
 	r.Sizes = &stats.HistogramData{Count: t.lat.count, Sum: float64(t.sizes)}
@@ -166,6 +183,9 @@ func (c *collector) result(o *Options, workers []*worker, end time.Time, interru
 	}
 	x.Timeouts, x.SocketErrors, x.Late = t.timeouts, t.sockErrs, t.late
 	x.ServiceTime = t.svc.export(Percentiles())
+	if o.RPS > 0 && t.lateness.count > 0 {
+		x.SendLateness = t.lateness.export(Percentiles())
+	}
 	x.Interrupted, x.Interval, x.Series = interrupted, o.Interval.Seconds(), c.series
 	if interrupted {
 		x.InFlight = inFlight

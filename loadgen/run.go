@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/labctl/labctl/internal/redact"
 )
 
 // Snapshot is the progress of a run so far, for live display.
@@ -51,7 +53,6 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	s := &schedule{limit: o.Requests, timeout: o.Timeout}
 	if o.RPS > 0 {
 		s.perReq = float64(time.Second) / o.RPS
-		s.group = o.group()
 		s.lateAfter = o.lateAfter()
 	}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -72,12 +73,21 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	defer ticker.Stop()
 	var end time.Time
 	interrupted := false
+	finished := (<-chan struct{})(allDone)
+	var durationOver <-chan time.Time // a run for a duration lasts it even when the schedule ends early
 loop:
 	for {
 		select {
 		case now := <-ticker.C:
 			c.tick(workers, now, false)
-		case <-allDone:
+		case <-finished:
+			if left := time.Until(s.end); !s.end.IsZero() && left > 0 {
+				finished, durationOver = nil, time.After(left)
+				continue
+			}
+			end = time.Now()
+			break loop
+		case <-durationOver:
 			end = time.Now()
 			break loop
 		case <-ctx.Done():
@@ -108,10 +118,10 @@ func preflight(ctx context.Context, o *Options) error {
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("load %s: %w", o.URL, ctx.Err())
+			return fmt.Errorf("load %s: %w", redact.URL(o.URL), ctx.Err())
 		}
 		return fmt.Errorf("cannot connect to %s for %s: %w; check that the app is running and the URL and port are right",
-			addr, o.URL, unwrapOp(err))
+			addr, redact.URL(o.URL), unwrapOp(err))
 	}
 	return conn.Close()
 }
@@ -119,7 +129,7 @@ func preflight(ctx context.Context, o *Options) error {
 func dialAddr(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("target URL %q: %w", raw, err)
+		return "", fmt.Errorf("target URL %q: %w", redact.URL(raw), err)
 	}
 	port := u.Port()
 	if port == "" {

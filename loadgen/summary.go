@@ -8,13 +8,15 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/labctl/labctl/internal/redact"
 )
 
 // Summary writes the human-readable report of r.
 func (r *Result) Summary(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	x := &r.Labctl
-	target := r.URL
+	target := redact.URL(r.URL)
 	if h := r.AllHeaders().Get("Host"); h != "" {
 		target += "  (Host: " + h + ")"
 	}
@@ -35,9 +37,14 @@ func (r *Result) Summary(w io.Writer) error {
 			note = "measured by fortio from the actual send time"
 		}
 		fmt.Fprintf(tw, "\tmean %s, %s\n", FormatDuration(seconds2d(h.Avg)), note)
+		if sl := x.SendLateness; sl != nil && sl.Count > 0 {
+			fmt.Fprintf(tw, "\tsent behind the intended time by p50 %s  p99 %s  max %s\n",
+				FormatDuration(HistPercentile(sl, 50)), FormatDuration(HistPercentile(sl, 99)),
+				FormatDuration(seconds2d(sl.Max)))
+		}
 		if st := x.ServiceTime; st != nil && x.Late > 0 && st.Count > 0 {
 			fmt.Fprintf(tw, "\tservice time (from actual send) p50 %s  p99 %s\n",
-				FormatDuration(time.Duration(st.CalcPercentile(50)*1e9)), FormatDuration(time.Duration(st.CalcPercentile(99)*1e9)))
+				FormatDuration(HistPercentile(st, 50)), FormatDuration(HistPercentile(st, 99)))
 		}
 	}
 	label := "Codes"

@@ -16,6 +16,7 @@ type tally struct {
 	lat       *histogram // from intended send time to response
 	errLat    *histogram // same, for requests that did not get a 2xx
 	svc       *histogram // from actual send time to response (service time)
+	lateness  *histogram // actual minus intended send time (fixed rate only)
 	codes     map[int]int64
 	classes   map[string]int64
 	sizes     int64
@@ -27,7 +28,7 @@ type tally struct {
 
 func newTally() *tally {
 	return &tally{
-		lat: newHistogram(), errLat: newHistogram(), svc: newHistogram(),
+		lat: newHistogram(), errLat: newHistogram(), svc: newHistogram(), lateness: newHistogram(),
 		codes: map[int]int64{}, classes: map[string]int64{},
 	}
 }
@@ -36,6 +37,7 @@ func (t *tally) reset() {
 	t.lat.reset()
 	t.errLat.reset()
 	t.svc.reset()
+	t.lateness.reset()
 	clear(t.codes)
 	clear(t.classes)
 	t.sizes, t.late, t.timeouts, t.sockErrs = 0, 0, 0, 0
@@ -46,6 +48,7 @@ func (t *tally) merge(o *tally) {
 	t.lat.merge(o.lat)
 	t.errLat.merge(o.errLat)
 	t.svc.merge(o.svc)
+	t.lateness.merge(o.lateness)
 	for k, v := range o.codes {
 		t.codes[k] += v
 	}
@@ -80,7 +83,6 @@ type schedule struct {
 	start     time.Time
 	end       time.Time // zero when the run is bounded by Requests
 	perReq    float64   // ns between intended sends; 0 = max rate
-	group     int64     // slots sent together (see Options.Tick)
 	limit     int64     // 0 = no request limit
 	next      atomic.Int64
 	timeout   time.Duration
@@ -88,11 +90,18 @@ type schedule struct {
 }
 
 // slot returns the intended send time of the next request, or false when
-// the run is over. At max rate without a request limit no slot numbers are
-// needed, which keeps the workers off a shared counter.
+// the run is over: its request count is used up, or its duration has passed
+// (by the clock, even when requests run late, so a rate the target cannot
+// take does not stretch the run), or the next intended time falls after it.
+// Every request has its own intended time, spaced evenly. At max rate
+// without a request limit no slot numbers are needed, which keeps the
+// workers off a shared counter.
 func (s *schedule) slot(now time.Time) (time.Time, bool) {
+	if !s.end.IsZero() && !now.Before(s.end) {
+		return time.Time{}, false
+	}
 	if s.perReq == 0 && s.limit == 0 {
-		return now, now.Before(s.end)
+		return now, true
 	}
 	i := s.next.Add(1) - 1
 	if s.limit > 0 && i >= s.limit {
@@ -100,9 +109,6 @@ func (s *schedule) slot(now time.Time) (time.Time, bool) {
 	}
 	t := now
 	if s.perReq > 0 {
-		if s.group > 1 {
-			i -= i % s.group // a group of slots shares the first one's time
-		}
 		t = s.start.Add(time.Duration(float64(i) * s.perReq))
 	}
 	if !s.end.IsZero() && !t.Before(s.end) {
@@ -113,8 +119,11 @@ func (s *schedule) slot(now time.Time) (time.Time, bool) {
 
 func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) {
 	defer w.finish()
-	done := ctx.Done()
-	var timer *time.Timer
+	var p *pacer
+	if s.perReq > 0 {
+		p = newPacer(ctx)
+		defer p.close()
+	}
 	for {
 		now := time.Now()
 		intended, ok := s.slot(now)
@@ -122,25 +131,13 @@ func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) 
 			return
 		}
 		sent := now
-		if d := intended.Sub(now); d > 0 {
-			if timer == nil {
-				timer = time.NewTimer(d)
-			} else {
-				timer.Reset(d)
-			}
-			select {
-			case <-done:
-				timer.Stop()
+		if p != nil && intended.After(now) {
+			if !p.wait(ctx, intended) {
 				return
-			case <-timer.C:
 			}
 			sent = time.Now()
-		} else {
-			select {
-			case <-done:
-				return
-			default:
-			}
+		} else if ctx.Err() != nil {
+			return
 		}
 		w.busy.Store(true)
 		code, size, header, body := w.f.fetch(ctx)
@@ -179,8 +176,11 @@ func (w *worker) record(code int, size int64, class string, classified bool, int
 	t.svc.record(svc)
 	t.codes[code]++
 	t.sizes += size
-	if s.perReq > 0 && sent.Sub(intended) > s.lateAfter {
-		t.late++
+	if s.perReq > 0 {
+		t.lateness.record(sent.Sub(intended))
+		if sent.Sub(intended) > s.lateAfter {
+			t.late++
+		}
 	}
 	if classified {
 		t.classes[class]++

@@ -13,14 +13,18 @@ func TestScheduleSlots(t *testing.T) {
 	tests := []struct {
 		name string
 		o    Options
+		now  []time.Duration // the clock at each call (default: start)
 		want []time.Duration // intended offsets of the first slots; -1 = run over
 	}{
-		{"smooth 100/s", Options{RPS: 100, Concurrency: 4}, []time.Duration{0, 10 * ms, 20 * ms, 30 * ms}},
-		{"grouped 400/s", Options{RPS: 400, Concurrency: 8}, []time.Duration{0, 0, 0, 0, 10 * ms, 10 * ms}},
-		{"group capped by connections", Options{RPS: 1000, Concurrency: 2}, []time.Duration{0, 0, 2 * ms, 2 * ms}},
-		{"forced smooth", Options{RPS: 400, Concurrency: 8, Tick: -1}, []time.Duration{0, 2500 * time.Microsecond}},
-		{"request limit", Options{RPS: 100, Concurrency: 1, Requests: 2}, []time.Duration{0, 10 * ms, -1}},
-		{"duration end", Options{RPS: 100, Concurrency: 1, Duration: 25 * ms}, []time.Duration{0, 10 * ms, 20 * ms, -1}},
+		{"100/s", Options{RPS: 100, Concurrency: 4}, nil, []time.Duration{0, 10 * ms, 20 * ms, 30 * ms}},
+		{"2000/s: each request its own time", Options{RPS: 2000, Concurrency: 16}, nil,
+			[]time.Duration{0, 500 * time.Microsecond, ms, 1500 * time.Microsecond}},
+		{"request limit", Options{RPS: 100, Concurrency: 1, Requests: 2}, nil, []time.Duration{0, 10 * ms, -1}},
+		{"duration end", Options{RPS: 100, Concurrency: 1, Duration: 25 * ms}, nil, []time.Duration{0, 10 * ms, 20 * ms, -1}},
+		{"late past the duration: no more requests", Options{RPS: 100, Concurrency: 1, Duration: 25 * ms},
+			[]time.Duration{0, 30 * ms}, []time.Duration{0, -1}},
+		{"max rate ends with the duration", Options{Concurrency: 1, Duration: 25 * ms},
+			[]time.Duration{0, 24 * ms, 25 * ms}, []time.Duration{0, 24 * ms, -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,12 +36,19 @@ func TestScheduleSlots(t *testing.T) {
 			if err := o.normalize(); err != nil {
 				t.Fatal(err)
 			}
-			s := &schedule{start: start, perReq: float64(time.Second) / o.RPS, group: o.group(), limit: o.Requests}
+			s := &schedule{start: start, limit: o.Requests}
+			if o.RPS > 0 {
+				s.perReq = float64(time.Second) / o.RPS
+			}
 			if o.Requests == 0 {
 				s.end = start.Add(o.Duration)
 			}
 			for i, want := range tt.want {
-				got, ok := s.slot(start)
+				now := start
+				if i < len(tt.now) {
+					now = start.Add(tt.now[i])
+				}
+				got, ok := s.slot(now)
 				if want < 0 {
 					assert.False(t, ok, "slot %d", i)
 					continue

@@ -146,12 +146,10 @@ func TestRunTimeout(t *testing.T) {
 	client := fakeCluster(t, running) // never terminates
 	o := Options{Namespace: "lab", Load: loadgen.Options{URL: "http://x:80/", Requests: 1, RPS: 1000, Timeout: 50 * time.Millisecond},
 		StartTimeout: 50 * time.Millisecond, Logs: fileLogs("testdata/fortio-pod.log")}
-	start := time.Now()
 	_, err := Run(context.Background(), client, o)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "did not finish within")
 	assert.Contains(t, err.Error(), "last seen: fortio running")
-	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
 func TestRunInterruptedGivesPartialResult(t *testing.T) {

@@ -91,6 +91,9 @@ func (o *Options) normalize() error {
 	if l.URL == "" {
 		return errors.New("in-cluster load needs a URL reachable from inside the cluster, e.g. http://httpbin.default:8000/get")
 	}
+	if err := l.ValidateTraffic(); err != nil {
+		return err
+	}
 	if l.Classifier != nil {
 		return errors.New("classification is not available in-cluster (fortio reports status codes only); run without --in-cluster to classify")
 	}

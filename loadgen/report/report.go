@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labctl/labctl/assets/web"
+	"github.com/labctl/labctl/internal/redact"
 	"github.com/labctl/labctl/loadgen"
 )
 
@@ -51,7 +52,7 @@ func WriteHTML(w io.Writer, r *loadgen.Result, title string) error {
 		return err
 	}
 	if title == "" {
-		title = "Load report: " + r.URL
+		title = "Load report: " + redact.URL(r.URL)
 	}
 	err := page.Execute(w, map[string]any{
 		"Title":   title,
@@ -68,7 +69,7 @@ func WriteHTML(w io.Writer, r *loadgen.Result, title string) error {
 
 func build(r *loadgen.Result) chartData {
 	d := chartData{
-		Subtitle: fmt.Sprintf("%s %s — started %s", r.Method(), r.URL, r.StartTime.Format(time.RFC3339)),
+		Subtitle: fmt.Sprintf("%s %s — started %s", r.Method(), redact.URL(r.URL), r.StartTime.Format(time.RFC3339)),
 		Warnings: r.Labctl.Warnings,
 		Codes:    map[string][]float64{},
 		Classes:  map[string][]float64{},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/redact"
 	"github.com/labctl/labctl/loadgen"
 	"github.com/labctl/labctl/loadgen/incluster"
 )
@@ -14,7 +15,7 @@ const defaultImage = incluster.DefaultImage
 func runInCluster(ctx context.Context, d *cli.Deps, f *flagpole, o loadgen.Options, arg string) (*loadgen.Result, error) {
 	if arg == "" || !isURL(arg) {
 		return nil, fmt.Errorf("--in-cluster needs the URL of a Service as seen from namespace %s "+
-			"(e.g. http://httpbin.%s:8000/get), not %q", f.from, f.from, arg)
+			"(e.g. http://httpbin.%s:8000/get), not %q", f.from, f.from, redact.Text(arg))
 	}
 	t, err := resolveTarget(d, arg)
 	if err != nil {

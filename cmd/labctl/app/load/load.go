@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/redact"
 	"github.com/labctl/labctl/loadgen"
 	"github.com/labctl/labctl/loadgen/classify"
 )
@@ -47,8 +49,12 @@ func NewCommand(d *cli.Deps) *cobra.Command {
 		Long: `Send HTTP traffic to an app of the environment (through its ingress, with its
 Host header) or to any URL, at a constant rate (--rps N, open model: latency is
 measured from each request's intended send time) or as fast as possible
-(--rps max). Live progress goes to stderr; the report goes to stdout, and to
---json / --html files. Ctrl-C stops early and reports what was measured.
+(--rps max). Each request at a fixed rate has its own intended send time
+and the report says how late requests left. A run ends after --requests or
+--duration (no request starts after it) plus at most --timeout for requests
+in flight. Live progress goes to stderr; the report goes to stdout, and to
+--json / --html files. Ctrl-C stops early and reports what was measured; a
+second Ctrl-C exits at once.
 
 Classify responses to see how traffic was split: --classify with one of
 ` + strings.Join(classify.BuiltinNames(), ", ") + `, or --classify-rule CLASS=REGEX
@@ -71,8 +77,9 @@ in-cluster address such as http://httpbin.default:8000/get.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.rps, "rps", "10", `target requests per second, or "max" for as fast as the target answers`)
-	fl.DurationVarP(&f.duration, "duration", "d", loadgen.DefaultDuration, "how long to send (ignored with --requests)")
+	fl.StringVar(&f.rps, "rps", "10", `target requests per second (above 0), or "max" for as fast as the target answers`)
+	fl.DurationVarP(&f.duration, "duration", "d", loadgen.DefaultDuration,
+		"how long to send; no request starts after it, those in flight get up to --timeout (ignored with --requests)")
 	fl.Int64VarP(&f.requests, "requests", "n", 0, "send exactly this many requests instead of running for --duration")
 	fl.IntVarP(&f.concurrency, "concurrency", "c", loadgen.DefaultConcurrency, "connections (maximum requests in flight)")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, `extra request header "Name: value" (repeatable)`)
@@ -136,7 +143,7 @@ func runLocal(ctx context.Context, d *cli.Deps, o loadgen.Options, arg string) (
 	}
 	p := loadgen.NewProgress(d.Streams.ErrOut, d.Smart, 0)
 	o.Progress = p.Update
-	d.Log.V(1).Infof("loading %s (Host %q)", o.URL, o.Host)
+	d.Log.V(1).Infof("loading %s (Host %q)", redact.URL(o.URL), o.Host)
 	res, err := loadgen.Run(ctx, o)
 	p.Done()
 	return res, err
@@ -154,14 +161,19 @@ func (f *flagpole) options() (loadgen.Options, error) {
 		Timeout:     f.timeout,
 		Header:      http.Header{},
 	}
-	switch strings.ToLower(strings.TrimSpace(f.rps)) {
-	case "max", "0":
-	default:
-		v, err := strconv.ParseFloat(f.rps, 64)
-		if err != nil || v < 0 {
-			return o, fmt.Errorf("--rps %q: want a positive number of requests per second or \"max\"", f.rps)
-		}
-		o.RPS = v
+	rps, err := parseRate(f.rps)
+	if err != nil {
+		return o, err
+	}
+	o.RPS = rps
+	if f.requests < 0 {
+		return o, fmt.Errorf("--requests %d: want a positive count (or leave it out and give --duration)", f.requests)
+	}
+	if f.requests == 0 && f.duration <= 0 {
+		return o, fmt.Errorf("--duration %s: want a positive duration such as 30s (or --requests N for a request count)", f.duration)
+	}
+	if f.timeout <= 0 {
+		return o, fmt.Errorf("--timeout %s: want a positive duration per request such as 2s", f.timeout)
 	}
 	if f.concurrency < 1 {
 		return o, fmt.Errorf("--concurrency %d: want at least 1", f.concurrency)
@@ -185,7 +197,42 @@ func (f *flagpole) options() (loadgen.Options, error) {
 		return o, err
 	}
 	o.Classifier, o.ClassifierName = c, name
+	if err := o.ValidateTraffic(); err != nil { // method, Host, headers: before anything is sent
+		return o, flagError(err)
+	}
 	return o, nil
+}
+
+// flagError names the flag behind a loadgen validation error.
+func flagError(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "HTTP method"):
+		return fmt.Errorf("-X/--method: %w", err)
+	case strings.HasPrefix(msg, "host header"):
+		return fmt.Errorf("--host: %w", err)
+	case strings.HasPrefix(msg, "header"):
+		return fmt.Errorf("-H: %w", err)
+	}
+	return err
+}
+
+// parseRate reads --rps: a positive finite number, or "max".
+func parseRate(s string) (float64, error) {
+	v := strings.ToLower(strings.TrimSpace(s))
+	if v == "max" {
+		return 0, nil
+	}
+	rps, err := strconv.ParseFloat(v, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Errorf("--rps %q: want a number of requests per second such as 50, or --rps max for as fast as the target answers", s)
+	case errors.Is(err, strconv.ErrRange) || math.IsNaN(rps) || math.IsInf(rps, 0):
+		return 0, fmt.Errorf("--rps %q is not a finite rate: give requests per second such as 50, or --rps max for as fast as the target answers", s)
+	case rps <= 0:
+		return 0, fmt.Errorf("--rps %q: a rate must be above 0; use --rps max for as fast as the target answers", s)
+	}
+	return rps, nil
 }
 
 func classifier(name string, rules []string) (classify.Classifier, string, error) {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -132,6 +133,69 @@ func TestLoadErrors(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
+	}
+}
+
+// Every bad flag is refused with a clear error before a request reaches
+// the target.
+func TestLoadBadFlagsSendNothing(t *testing.T) {
+	var hits atomic.Int64
+	s := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer s.Close()
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--rps", "0"}, "use --rps max"},
+		{[]string{"--rps", "NaN"}, "not a finite rate"},
+		{[]string{"--rps", "Inf"}, "not a finite rate"},
+		{[]string{"--rps", "-Inf"}, "not a finite rate"},
+		{[]string{"--rps", "1e400"}, "not a finite rate"},
+		{[]string{"--rps", "-5"}, "use --rps max"},
+		{[]string{"-d", "0"}, "--duration 0s: want a positive duration"},
+		{[]string{"-d", "-1s"}, "--duration -1s"},
+		{[]string{"--timeout", "-1s"}, "--timeout -1s"},
+		{[]string{"--timeout", "0"}, "--timeout 0s"},
+		{[]string{"-n", "-3"}, "--requests -3"},
+		{[]string{"--host", "a\r\nX-Evil: 1"}, "--host: host header"},
+		{[]string{"--host", "a b"}, "--host: host header"},
+		{[]string{"-X", "GET / HTTP/1.1"}, "-X/--method: HTTP method"},
+		{[]string{"-X", "GE\nT"}, "-X/--method"},
+		{[]string{"-H", "X-A: 1\r\nX-B: 2"}, "control character"},
+		{[]string{"-H", "Host: a b"}, "host header"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			d, _, _ := deps(t, nil)
+			err := execute(t, d, append([]string{s.URL}, tt.args...)...)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+	assert.Zero(t, hits.Load(), "a request was sent despite a bad flag")
+}
+
+// Credentials in the target URL appear in no report or status line.
+func TestLoadRedactsCredentials(t *testing.T) {
+	rec := &recorder{}
+	s := httptest.NewServer(http.HandlerFunc(rec.handler))
+	defer s.Close()
+	u := strings.Replace(s.URL, "http://", "http://admin:s3cret@", 1) + "/x?access_token=t0ken&page=2"
+	dir := t.TempDir()
+	for _, out := range []string{cli.OutputText, cli.OutputJSON} {
+		d, stdout, stderr := deps(t, nil)
+		d.Output = out
+		d.Log = cli.NewLogger(stderr, 2)
+		require.NoError(t, execute(t, d, u, "-n", "2", "--json", filepath.Join(dir, "r.json"), "--html", filepath.Join(dir, "r.html")))
+		j, err := os.ReadFile(filepath.Join(dir, "r.json"))
+		require.NoError(t, err)
+		h, err := os.ReadFile(filepath.Join(dir, "r.html"))
+		require.NoError(t, err)
+		for name, text := range map[string]string{"stdout": stdout.String(), "stderr": stderr.String(), "json": string(j), "html": string(h)} {
+			assert.NotContains(t, text, "s3cret", "%s (-o %s)", name, out)
+			assert.NotContains(t, text, "t0ken", "%s (-o %s)", name, out)
+		}
+		assert.Contains(t, stdout.String(), "page=2")
 	}
 }
 

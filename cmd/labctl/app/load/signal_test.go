@@ -2,6 +2,7 @@ package load_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,9 +26,10 @@ import (
 // childEnv makes the test binary run `labctl load` as a child process.
 const childEnv = "LABCTL_LOAD_SIGNAL_CHILD"
 
-// TestMain lets TestSecondInterruptExits re-run this binary as labctl: the
-// child serves requests that never answer (so a first Ctrl-C leaves the run
-// waiting for them) and runs the real root command.
+// TestMain lets TestSecondInterruptExits re-run this binary as labctl. The
+// child sends a 2 MB body to a server that never answers and writes its JSON
+// report (which holds the body) to a stdout nobody reads, so after the first
+// Ctrl-C it stays blocked writing the partial report.
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "" {
 		os.Exit(m.Run())
@@ -36,22 +39,33 @@ func TestMain(m *testing.M) {
 		<-r.Context().Done()
 	}))
 	defer s.Close()
-	os.Exit(app.Run([]string{"load", s.URL, "--rps", "5", "-c", "1", "-d", "1m", "--timeout", "1m"},
+	body := filepath.Join(os.TempDir(), fmt.Sprintf("labctl-signal-body-%d", os.Getpid()))
+	if err := os.WriteFile(body, bytes.Repeat([]byte("x"), 2<<20), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	defer os.Remove(body)
+	os.Exit(app.Run([]string{"load", s.URL, "--rps", "5", "-c", "1", "-d", "1m", "--body", "@" + body, "--json", "-"},
 		cli.Streams{In: strings.NewReader(""), Out: os.Stdout, ErrOut: os.Stderr}))
 }
 
 // The root command is the one place that handles signals: after the first
 // Ctrl-C (which makes load stop and report), the next one must end the
 // process at once. A command that registers its own handler swallows it, and
-// the child then exits normally with 130 instead of being killed.
+// the child then stays blocked until the test's guard kills it.
 func TestSecondInterruptExits(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang guard, not a speed goal
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second) // a hang guard, not a speed goal
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=1")
+	unread, w, err := os.Pipe() // the child's stdout, never read
+	require.NoError(t, err)
+	defer unread.Close()
+	cmd.Stdout = w
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
+	_ = w.Close()
 	sc := bufio.NewScanner(stderr)
 	for sc.Scan() && sc.Text() != "REQUEST" {
 	}
@@ -77,5 +91,6 @@ loop:
 	require.True(t, errors.As(err2, &ee), "child: %v", err2)
 	ws, ok := ee.Sys().(syscall.WaitStatus)
 	require.True(t, ok)
-	assert.True(t, ws.Signaled(), "labctl load swallowed the second Ctrl-C (exit code %d)", ws.ExitStatus())
+	require.True(t, ws.Signaled(), "child exited with %d", ws.ExitStatus())
+	assert.Equal(t, syscall.SIGINT, ws.Signal(), "labctl load swallowed the second Ctrl-C (killed by the test's guard)")
 }
