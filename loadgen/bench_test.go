@@ -74,4 +74,4 @@ func benchServer(b *testing.B) string {
 	return s.URL
 }
 
-func rateName(r float64) string { return time.Duration(float64(time.Second) / r).String() + "-apart" }
+func rateName(r float64) string { return time.Duration(float64(time.Second)/r).String() + "-apart" }
