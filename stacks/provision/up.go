@@ -76,8 +76,14 @@ func (p *Provisioner) Up(ctx context.Context, o UpOptions) (*state.Environment, 
 	}
 	status.Done("preflight", "Preflight checks passed")
 
+	if err := p.recordBeforeStart(env, pr, o, req.Kubeconfig); err != nil {
+		return nil, err
+	}
 	cl, err := pr.Ensure(ctx, req)
 	if err != nil {
+		if env.ClusterCreated {
+			return nil, fmt.Errorf("%w\nto remove what was started: labctl down --name %s", err, o.Name)
+		}
 		return nil, err
 	}
 	env.Stack = o.Stack.Metadata.Name

@@ -267,7 +267,7 @@ func kwokctlError(what string, err error, out []byte, dir string) error {
 	if tail := strings.TrimSpace(strings.Join(lines, "\n")); tail != "" {
 		msg += "\nkwokctl said:\n  " + strings.ReplaceAll(tail, "\n", "\n  ")
 	}
-	msg += fmt.Sprintf("\ncomponent logs are in %s; run `labctl down` to start from scratch", filepath.Join(dir, "logs"))
+	msg += fmt.Sprintf("\ncomponent logs are in %s", filepath.Join(dir, "logs"))
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", msg, err)
 	}
@@ -281,3 +281,7 @@ func kwokctlFix(cacheDir string) string {
 
 // KwokVersion is the kwok release the provider is tested with.
 const KwokVersion = "v0.8.0"
+
+// OwnsClusters implements cluster.Owner: every simulated cluster runs
+// from the provider's own workdir, so whatever Ensure started is labctl's.
+func (p *Provider) OwnsClusters() bool { return true }
