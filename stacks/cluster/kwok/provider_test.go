@@ -154,7 +154,7 @@ func TestEnsureErrors(t *testing.T) {
 	}, {
 		name:    "create fails",
 		setup:   func(_ *Provider, f *fakeKwokctl) { f.fail = map[string]error{"create": errors.New("exit status 1")} },
-		wantErr: []string{"starting simulated cluster kwok-lab: exit status 1", "something broke", "logs", "labctl down"},
+		wantErr: []string{"starting simulated cluster kwok-lab: exit status 1", "something broke", "logs"},
 	}, {
 		name:    "scale fails",
 		setup:   func(_ *Provider, f *fakeKwokctl) { f.fail = map[string]error{"scale": errors.New("exit status 2")} },
