@@ -4,7 +4,7 @@ BIN       ?= bin
 RACE      ?= -race
 PKGS      ?= ./...
 
-.PHONY: all build install test test-integration lint testenv bench bench-up bench-loadgen clean
+.PHONY: all build install test test-integration lint testenv istiocheck bench bench-up bench-loadgen clean
 
 all: build
 
@@ -34,6 +34,14 @@ lint:
 ## testenv: build kube-apiserver, controller-manager, scheduler, etcd and kwok into the cache
 testenv:
 	bash hack/testenv/build.sh
+
+## istiocheck: Istio's validation and offline analyzers over every built-in lab, step by step,
+## on top of its stack's objects (own module: hack/istiocheck)
+ISTIOCHECK_LABS ?= $(wildcard labs/bookinfo)
+istiocheck:
+	cd hack/istiocheck && $(GO) vet ./... && $(GO) test -count=1 ./...
+	@if [ -z "$(ISTIOCHECK_LABS)" ]; then echo "istiocheck: no lab folders to check yet"; else \
+	  cd hack/istiocheck && $(GO) run . $(foreach d,$(ISTIOCHECK_LABS),-labs ../../$(d)); fi
 
 ## bench: Go benchmarks
 bench:
