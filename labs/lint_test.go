@@ -43,6 +43,9 @@ func TestLintRejectsWithFileAndLine(t *testing.T) {
 			"many/lab.yaml:16: spec.steps[0].solution[1].wait: set exactly one of pods, condition or istioAccepted",
 			`many/lab.yaml:17: spec.steps[0].solution[2].traffic.state: state "maybe"`,
 			`many/lab.yaml:21: spec.steps[0].checks[1].name: check name "a" is already used`,
+			`many/lab.yaml:24: spec.steps[0].istioMessages[0].code: code "IST01"`,
+			"many/lab.yaml:24: spec.steps[0].istioMessages[0].reason: say why",
+			`many/lab.yaml:25: spec.steps[0].istioMessages[0].resource: resource "reviews"`,
 		}},
 	}
 	for _, tt := range tests {
@@ -114,7 +117,7 @@ func TestUserLabOverridesBuiltin(t *testing.T) {
 	require.NoError(t, os.CopyFS(dir, mustSub(t, "samples/basics")))
 	data, err := os.ReadFile(filepath.Join(dir, FileName))
 	require.NoError(t, err)
-	data = []byte(strings.Replace(string(data), `title: "Sample: scale httpbin and route to it"`, "title: My copy", 1))
+	data = []byte(strings.Replace(string(data), `title: "Sample: scale, route and restart httpbin"`, "title: My copy", 1))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, FileName), data, 0o644))
 
 	c, err := LoadCatalog(Builtin(), root)

@@ -35,7 +35,7 @@ func Decode(file string, data []byte) (*Lab, error) {
 // it lets path checks see symlinks that point out of the folder. On
 // problems, the lab (when it decoded) is returned with them.
 func Load(fsys fs.FS, source, dir string) (*Lab, error) {
-	file := path.Join(filepath.ToSlash(source), FileName)
+	file := path.Join(filepath.ToSlash(strings.TrimPrefix(source, builtinPrefix)), FileName)
 	data, err := fs.ReadFile(fsys, FileName)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

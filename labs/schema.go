@@ -37,6 +37,10 @@ func Schema() ([]byte, error) {
 		map[string]any{"required": []string{"text"}},
 	}
 
+	msg := obj(step["properties"].(map[string]any), "istioMessages")["items"].(map[string]any)
+	msg["required"] = []string{"code", "reason"}
+	obj(msg["properties"].(map[string]any), "code")["pattern"] = istioCodeRE.String()
+
 	action := g.defs["action"].(map[string]any)
 	var oneOf []any
 	for _, t := range ActionTypes {

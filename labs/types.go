@@ -111,6 +111,22 @@ type Step struct {
 	// FailsBefore (default true) says the checks must fail before the
 	// solution is applied; false for steps whose checks already hold.
 	FailsBefore *bool `json:"failsBefore,omitempty"`
+	// IstioMessages are Istio analyzer messages (istioctl analyze, Kiali
+	// validations) that the state after this step's solution shows on
+	// purpose, because the step teaches them; they stay allowed for later
+	// steps. hack/istiocheck fails on any other Error or Warning.
+	IstioMessages []IstioMessage `json:"istioMessages,omitempty"`
+}
+
+// IstioMessage is one Istio analyzer message a step shows on purpose.
+type IstioMessage struct {
+	// Code is the analyzer message code, e.g. IST0101.
+	Code string `json:"code"`
+	// Resource optionally narrows it to one object: "Kind namespace/name"
+	// or "Kind name" (e.g. "VirtualService bookinfo/reviews").
+	Resource string `json:"resource,omitempty"`
+	// Reason says why the lab wants the learner to see it.
+	Reason string `json:"reason"`
 }
 
 // MustFailBefore reports whether the step's checks must fail before its

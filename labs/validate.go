@@ -2,6 +2,7 @@ package labs
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -171,7 +172,24 @@ func (v *validator) validateStep(i int, ids map[string]int) {
 		v.validateAction(fmt.Sprintf("%s.solution[%d]", f, j), a)
 	}
 	v.validateChecks(f+".checks", st.Checks, true)
+	for j, m := range st.IstioMessages {
+		mf := fmt.Sprintf("%s.istioMessages[%d]", f, j)
+		if !istioCodeRE.MatchString(m.Code) {
+			v.add(mf+".code", "code %q: write an analyzer code such as IST0101", m.Code)
+		}
+		if strings.TrimSpace(m.Reason) == "" {
+			v.add(mf+".reason", "say why the step shows this message on purpose")
+		}
+		if m.Resource != "" && !istioResourceRE.MatchString(m.Resource) {
+			v.add(mf+".resource", "resource %q: write \"Kind namespace/name\" or \"Kind name\"", m.Resource)
+		}
+	}
 }
+
+var (
+	istioCodeRE     = regexp.MustCompile(`^IST[0-9]{4}$`)
+	istioResourceRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]* ([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
+)
 
 // validateChecks validates verify specs; names are unique within the list.
 func (v *validator) validateChecks(field string, specs []verify.Spec, required bool) {
