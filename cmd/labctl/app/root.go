@@ -27,7 +27,9 @@ func NewRootCommand(d *cli.Deps) *cobra.Command {
 Istio in sidecar or ambient mode, Kiali, Prometheus, Grafana, Jaeger and a demo
 app with background traffic), generates load, and verifies lab steps.
 
-Status goes to stderr and data to stdout; -o json|yaml for machine output.`,
+Status goes to stderr and data to stdout; -o json|yaml for machine output.
+
+` + cli.ExitCodeHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
