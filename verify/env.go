@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/labctl/labctl/internal/appurl"
 )
 
 // Env is everything checks need from the environment, injected by the
@@ -55,8 +58,26 @@ type App struct {
 	Host string
 	// Path is the app's default path, e.g. /productpage.
 	Path string
-	// URL overrides the ingress base URL for this app.
+	// URL is the app's own full URL (with its path), used instead of the
+	// ingress.
 	URL string
+}
+
+// appTarget resolves an app of the environment with the one rule labctl
+// uses everywhere (internal/appurl). Without apps (no environment record)
+// any name goes through the ingress URL; with apps, an unknown name is an
+// error listing them rather than a request without its Host header.
+func (e *Env) appTarget(name, path string) (appurl.Target, error) {
+	app, ok := e.Apps[name]
+	if !ok && len(e.Apps) > 0 {
+		return appurl.Target{}, errMissing(fmt.Sprintf("app %q", name),
+			fmt.Sprintf("the environment's apps are %s; check the app name", strings.Join(sortedKeys(e.Apps), ", ")))
+	}
+	t, err := appurl.Resolve(e.Ingress, appurl.App{Name: name, Host: app.Host, Path: app.Path, URL: app.URL}, path)
+	if errors.Is(err, appurl.ErrNoURL) {
+		return appurl.Target{}, errMissing("the ingress URL", "pass --ingress-url or use an environment with an ingress")
+	}
+	return t, err
 }
 
 // Endpoint resolves the base URL of an API (Prometheus, Kiali, ...), for

@@ -26,7 +26,8 @@ type Target struct {
 	URL         string         `json:"url,omitempty"`
 	PortForward *ForwardTarget `json:"portForward,omitempty"`
 	From        *PodRef        `json:"from,omitempty"`
-	// Path is appended to the base URL (default: the app's path, else "/").
+	// Path is appended to the URL (url, portForward); for an app it replaces
+	// the app's path (default: the app's path, else "/").
 	Path string `json:"path,omitempty"`
 	// Host overrides the Host header (default: the app's ingress host).
 	Host    string            `json:"host,omitempty"`
@@ -157,23 +158,13 @@ func newSender(t *Target, env *Env) (*sender, error) {
 			return nil, errMissing("exec into pods", "point labctl at a real cluster to run requests from inside it")
 		}
 	case t.App != "":
-		app, ok := env.Apps[t.App]
-		base := app.URL
-		if base == "" {
-			base = env.Ingress
+		target, err := env.appTarget(t.App, t.Path)
+		if err != nil {
+			return nil, err
 		}
-		if base == "" {
-			if !ok {
-				return nil, errMissing(fmt.Sprintf("app %q", t.App), "the environment has no such app and no ingress URL; check the app name or pass --ingress-url")
-			}
-			return nil, errMissing("the ingress URL", "pass --ingress-url or use an environment with an ingress")
-		}
-		s.base = strings.TrimRight(base, "/")
+		s.base, s.path = target.URL, ""
 		if s.host == "" {
-			s.host = app.Host
-		}
-		if s.path == "" {
-			s.path = app.Path
+			s.host = target.Host
 		}
 	case t.PortForward != nil:
 		if env.PortForward == nil {

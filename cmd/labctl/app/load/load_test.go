@@ -117,7 +117,7 @@ func TestLoadErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"nope"}, `no app "nope" in environment "labctl" (apps: bookinfo)`},
+		{[]string{"nope"}, `environment "labctl": no app "nope" (apps: bookinfo)`},
 		{[]string{"bookinfo", "--rps", "fast"}, `--rps "fast"`},
 		{[]string{"bookinfo", "--classify", "x"}, "unknown classifier"},
 		{[]string{"bookinfo", "--classify", "bookinfo-reviews", "--classify-rule", "a=b"}, "not both"},

@@ -33,38 +33,15 @@ func resolveTarget(d *cli.Deps, arg string) (target, error) {
 	return appTarget(env, arg)
 }
 
+// appTarget resolves APP[/PATH] with the one app rule (state.AppTarget):
+// "" is the environment's first app, PATH replaces the app's path.
 func appTarget(env *state.Environment, arg string) (target, error) {
 	name, extra, _ := strings.Cut(arg, "/")
-	var names []string
-	for _, a := range env.Apps {
-		names = append(names, a.Name)
-		if a.Name != name && !(name == "" && len(env.Apps) == 1) {
-			continue
-		}
-		u := a.URL
-		if u == "" {
-			if env.IngressURL == "" {
-				return target{}, fmt.Errorf("app %q of environment %q has no URL and the environment no ingress URL; "+
-					"is the environment up (labctl status)?", a.Name, env.Name)
-			}
-			u = strings.TrimRight(env.IngressURL, "/") + "/" + strings.TrimLeft(a.Path, "/")
-		}
-		if extra != "" {
-			u = withPath(u, extra)
-		}
-		return target{URL: u, Host: a.Host}, nil
+	t, err := env.AppTarget(name, extra)
+	if err != nil {
+		return target{}, fmt.Errorf("%w; or give a URL such as http://127.0.0.1:8080/", err)
 	}
-	if name == "" {
-		return target{}, fmt.Errorf("no target: give one of the apps of environment %q (%s) or a URL", env.Name, strings.Join(names, ", "))
-	}
-	return target{}, fmt.Errorf("no app %q in environment %q (apps: %s); give an app name or a URL", name, env.Name, strings.Join(names, ", "))
-}
-
-// withPath replaces the path of u with p.
-func withPath(u, p string) string {
-	scheme, rest, _ := strings.Cut(u, "://")
-	host, _, _ := strings.Cut(rest, "/")
-	return scheme + "://" + host + "/" + strings.TrimLeft(p, "/")
+	return target{URL: t.URL, Host: t.Host}, nil
 }
 
 // isURL reports whether arg is a URL or host:port rather than an app name.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/labctl/labctl/internal/appurl"
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/portforward"
@@ -189,55 +190,24 @@ func appTarget(d *cli.Deps, appName string) (string, portforward.Dashboard, erro
 	if err != nil {
 		return "", portforward.Dashboard{}, fmt.Errorf("open app: %w", err)
 	}
-	app, err := pickApp(env, appName)
-	if err != nil {
-		return "", portforward.Dashboard{}, err
+	app := state.App{Name: "app"}
+	if len(env.Apps) > 0 || appName != "" {
+		if app, err = env.PickApp(appName); err != nil {
+			return "", portforward.Dashboard{}, err
+		}
 	}
+	t, err := appurl.Resolve(env.IngressURL, app.URLApp(), "")
 	switch {
-	case app != nil && app.URL != "":
-		return app.URL, portforward.Dashboard{}, nil
-	case env.IngressURL != "":
-		path := ""
-		if app != nil {
-			path = app.Path
+	case err == nil:
+		return t.URL, portforward.Dashboard{}, nil
+	case errors.Is(err, appurl.ErrNoURL):
+		path := app.Path
+		if path == "" {
+			path = "/"
 		}
-		return joinURL(env.IngressURL, path), portforward.Dashboard{}, nil
+		return "", portforward.AppDashboard(path), nil
 	}
-	path := "/"
-	if app != nil && app.Path != "" {
-		path = app.Path
-	}
-	return "", portforward.AppDashboard(path), nil
-}
-
-func pickApp(env *state.Environment, name string) (*state.App, error) {
-	if name == "" {
-		if len(env.Apps) == 0 {
-			return nil, nil
-		}
-		return &env.Apps[0], nil
-	}
-	var names []string
-	for i := range env.Apps {
-		if env.Apps[i].Name == name {
-			return &env.Apps[i], nil
-		}
-		names = append(names, env.Apps[i].Name)
-	}
-	return nil, fmt.Errorf("environment %q has no app %q (apps: %v)", env.Name, name, names)
-}
-
-func joinURL(base, path string) string {
-	if path == "" {
-		return base
-	}
-	for len(base) > 0 && base[len(base)-1] == '/' {
-		base = base[:len(base)-1]
-	}
-	if path[0] != '/' {
-		path = "/" + path
-	}
-	return base + path
+	return "", portforward.Dashboard{}, err
 }
 
 func outputOf(d *cli.Deps) string {

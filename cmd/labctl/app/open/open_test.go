@@ -177,7 +177,7 @@ func TestOpenApp(t *testing.T) {
 			name:    "unknown app",
 			env:     &state.Environment{Name: "lab", Apps: []state.App{{Name: "bookinfo"}}},
 			app:     "travels",
-			wantErr: `environment "lab" has no app "travels"`,
+			wantErr: `environment "lab": no app "travels" (apps: bookinfo)`,
 		},
 		{
 			name:    "no environment record",
