@@ -12,7 +12,9 @@
 // listens on 127.0.0.1 only (kwokctl's configuration option bindAddress,
 // written to <cache>/kwok/configs/<env>.yaml): kwokctl's default, 0.0.0.0,
 // would offer the cluster's etcd, which has neither TLS nor credentials, to
-// the whole network.
+// the whole network. The same file names every port, chosen free by the
+// kernel under a machine-wide lock (PortLockPath) held until kwokctl's
+// processes listen, so environments started at the same time never share one.
 //
 // Binaries are found, in order, from explicit options (flags), kwokctl's own
 // environment variables (KWOK_KUBE_APISERVER_BINARY, KWOK_ETCD_BINARY, ...),

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -160,4 +161,41 @@ func requireOwnerOnly(t *testing.T, kubeconfig, dir string) {
 	})
 	require.NoError(t, err)
 	assert.NotZero(t, keys, "no private key or kubeconfig found in %s", dir)
+}
+
+// TestIntegrationKwokSideBySide starts two environments at the same time
+// from one cache directory, as `labctl up --name a` and `--name b` do:
+// each must get its own ports and answer with its own CA.
+func TestIntegrationKwokSideBySide(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bins, err := testenv.Binaries()
+	require.NoError(t, err)
+	cache := t.TempDir()
+	names := []string{"side-a", "side-b"}
+	errs := make([]error, len(names))
+	kcs := make([]string, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		// One provider each: two labctl processes share nothing but the cache.
+		p := kwok.New(kwok.Options{CacheDir: cache, Binaries: bins})
+		kcs[i] = filepath.Join(t.TempDir(), "kubeconfig")
+		env := &state.Environment{Name: name, Kubeconfig: kcs[i]}
+		t.Cleanup(func() { _ = p.Delete(context.Background(), env) })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = p.Ensure(ctx, cluster.Request{Name: name, Kubeconfig: kcs[i]})
+		}()
+	}
+	wg.Wait()
+	for i, name := range names {
+		require.NoError(t, errs[i], "starting %s next to the other", name)
+		cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+			&clientcmd.ClientConfigLoadingRules{ExplicitPath: kcs[i]}, &clientcmd.ConfigOverrides{}).ClientConfig()
+		require.NoError(t, err)
+		_, err = kubernetes.NewForConfigOrDie(cfg).CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		require.NoError(t, err, "%s answers with its own CA", name)
+		requireLoopbackOnly(t, kwok.ClusterDir(kwok.Workdir(cache), name))
+	}
 }

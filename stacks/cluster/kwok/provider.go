@@ -61,6 +61,8 @@ type Provider struct {
 	probe func(ctx context.Context) error
 	// listNodes waits for the fake nodes to be listed; replaceable in tests.
 	listNodes func(ctx context.Context, kubeconfig, context string, nodes int) error
+	// portLock is the machine-wide lock file held while a cluster starts.
+	portLock string
 }
 
 var _ cluster.Provider = (*Provider)(nil)
@@ -73,6 +75,7 @@ func New(opts Options) *Provider {
 		run:       runKwokctl,
 		probe:     probeDownloads,
 		listNodes: waitNodes,
+		portLock:  PortLockPath(),
 	}
 }
 
@@ -105,26 +108,14 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	env := commandEnv(os.Environ(), workdir, bins)
 	name := ClusterName(req.Name)
 
-	config := ConfigPath(workdir, req.Name)
-	if existed {
-		err = checkLoopback(dir, req.Name)
-	} else {
-		err = writeConfig(config, Ports{})
-	}
-	if err == nil {
-		err = prepareClusterDir(dir)
-	}
-	if err != nil {
-		return nil, err
-	}
-
 	status(req, "Start", "kwok", "Starting simulated control plane "+name)
-	cctx, cancel := context.WithTimeout(ctx, CreateTimeout)
-	out, err := p.run(cctx, kwokctl.Path, env, createArgs(req.Name, config, bins)...)
-	cancel()
+	out, err := p.create(ctx, req.Name, kwokctl.Path, env, bins, existed)
 	p.logOutput("create", out)
 	if err != nil {
 		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		if out == nil {
+			return nil, err
+		}
 		return nil, kwokctlError("starting simulated cluster "+name, err, out, dir)
 	}
 	nodes := 1 + req.Spec.Workers

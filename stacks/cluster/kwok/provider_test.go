@@ -96,6 +96,7 @@ func newTestProvider(t *testing.T) (*Provider, *fakeKwokctl, string) {
 	p.run = fake.run
 	p.probe = func(context.Context) error { return errors.New("no network") }
 	p.listNodes = func(context.Context, string, string, int) error { return nil }
+	p.portLock = filepath.Join(t.TempDir(), "ports.lock")
 	return p, fake, cache
 }
 
