@@ -59,3 +59,40 @@ func TestCheckLabsFailsOnFindings(t *testing.T) {
 		}
 	}
 }
+
+func TestLabStatesDeclaredMessages(t *testing.T) {
+	l, err := labs.LoadDir("testdata/labs-declared/route-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := l.Validate(); len(p) > 0 {
+		t.Fatalf("test lab does not validate: %v", p)
+	}
+	res, err := LabStates(l, bookinfo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"baseline":          "",
+		"step 1 (route-v1)": "",
+		// IST0101 is declared: allowed.
+		"step 2 (route-v9)": "",
+		// IST0104 is declared but not reported.
+		"step 3 (remove-route)": "istioMessages declares IST0104, but Istio does not report it here",
+	}
+	if len(res) != len(want) {
+		t.Fatalf("got %d states, want %d: %+v", len(res), len(want), res)
+	}
+	for _, r := range res {
+		got := strings.Join(r.Problems, "\n")
+		w, ok := want[r.Name]
+		switch {
+		case !ok:
+			t.Errorf("unexpected state %q", r.Name)
+		case w == "" && got != "":
+			t.Errorf("%s: want clean, got:\n%s", r.Name, got)
+		case w != "" && !strings.Contains(got, w):
+			t.Errorf("%s: want a problem containing %q, got:\n%s", r.Name, w, got)
+		}
+	}
+}
