@@ -51,7 +51,7 @@ bench:
 bench-up: testenv
 	bash hack/bench-up.sh
 
-## bench-loadgen: labctl load vs fortio, hey and wrk on a local server
+## bench-loadgen: labctl load vs fortio, vegeta, hey and wrk on a local server
 bench-loadgen:
 	bash hack/bench-loadgen.sh
 

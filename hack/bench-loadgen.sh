@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Benchmark labctl's load generator against fortio, hey and wrk on one local
-# HTTP server (127.0.0.1 only): (a) max throughput with 16 connections,
-# (b) a fixed 2,000 req/s. Prints one table with ratios to fortio and wrk.
+# Benchmark labctl's load generator against fortio, vegeta, hey and wrk on one
+# local HTTP server (127.0.0.1 only): (a) max throughput with 16 connections,
+# then fixed rates (2,000 and 10,000 req/s). Prints one table with ratios to
+# fortio and wrk, labctl's latency from the intended send time (and from the
+# actual send, as the peers measure it) and its send lateness, then checks
+# labctl's goals. The comparison tools are installed here only; the product's
+# go.mod does not change.
 #
 # Tools go to .cache/bin (git-ignored). Environment knobs:
-#   BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_CONNS (16), BENCH_RATE (2000)
+#   BENCH_DURATION (10s), BENCH_ROUNDS (3), BENCH_CONNS (16), BENCH_RATES (2000,10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -27,6 +31,7 @@ fi
 # fortio CLI: v1.66.0 is the newest that builds from the module proxy here
 # (>= 1.69 needs grol.io/grol, which is not served).
 [ -x "$bin/fortio" ] || { say "installing fortio v1.66.0"; go install fortio.org/fortio@v1.66.0; }
+[ -x "$bin/vegeta" ] || { say "installing vegeta v12.13.0"; go install github.com/tsenart/vegeta/v12@v12.13.0; }
 [ -x "$bin/hey" ] || { say "installing hey v0.1.5"; go install github.com/rakyll/hey@v0.1.5; }
 if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -39,6 +44,6 @@ wrk=$(command -v wrk || true)
 
 go build -o "$bin/bench-loadgen" ./hack/bench-loadgen
 exec "$bin/bench-loadgen" \
-  -labctl "$labctl" -fortio "$bin/fortio" -hey "$bin/hey" -wrk "$wrk" \
+  -labctl "$labctl" -fortio "$bin/fortio" -vegeta "$bin/vegeta" -hey "$bin/hey" -wrk "$wrk" \
   -duration "${BENCH_DURATION:-10s}" -rounds "${BENCH_ROUNDS:-3}" \
-  -c "${BENCH_CONNS:-16}" -rate "${BENCH_RATE:-2000}"
+  -c "${BENCH_CONNS:-16}" -rates "${BENCH_RATES:-2000,10000}"

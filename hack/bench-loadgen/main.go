@@ -9,50 +9,71 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 )
 
 type config struct {
-	labctl, fortio, hey, wrk []string // command prefixes; empty = tool missing
-	duration                 time.Duration
-	conns                    int
-	rate                     int
-	rounds                   int
-	dir                      string
+	labctl, fortio, vegeta, hey, wrk []string // command prefixes; empty = tool missing
+	duration                         time.Duration
+	conns                            int
+	rates                            []int
+	rounds                           int
+	dir                              string
 }
 
 // measurement is one tool's run.
 type measurement struct {
 	tool     string
 	rps      float64
-	p50, p99 time.Duration
-	cpu      time.Duration // user + system
-	requests float64
-	note     string
-	err      error
+	p50, p99 time.Duration // as the tool measures latency
+	intended bool          // p50/p99 are from the intended send time
+	// labctl only: latency from the actual send, and how late sends left.
+	svcP50, svcP99   time.Duration
+	lateP50, lateP99 time.Duration
+	cpu              time.Duration // user + system
+	requests         float64
+	note             string
+	err              error
 }
 
 func main() {
 	var c config
-	var labctl, fortio, hey, wrk string
+	var labctl, fortio, vegeta, hey, wrk, rates string
 	flag.StringVar(&labctl, "labctl", "", `command for labctl load, e.g. "bin/labctl load"`)
 	flag.StringVar(&fortio, "fortio", "", "fortio binary")
+	flag.StringVar(&vegeta, "vegeta", "", "vegeta binary")
 	flag.StringVar(&hey, "hey", "", "hey binary")
 	flag.StringVar(&wrk, "wrk", "", "wrk binary")
 	flag.DurationVar(&c.duration, "duration", 10*time.Second, "duration of each run")
 	flag.IntVar(&c.conns, "c", 16, "connections")
-	flag.IntVar(&c.rate, "rate", 2000, "fixed rate for scenario (b)")
+	flag.StringVar(&rates, "rates", "2000,10000", "fixed rates (req/s) of the fixed-rate scenarios, comma-separated")
 	flag.IntVar(&c.rounds, "rounds", 3, "rounds per scenario (median reported)")
 	flag.Parse()
-	c.labctl, c.fortio, c.hey, c.wrk = strings.Fields(labctl), strings.Fields(fortio), strings.Fields(hey), strings.Fields(wrk)
+	for _, r := range strings.Split(rates, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		if err != nil || n <= 0 {
+			fmt.Fprintf(os.Stderr, "bench-loadgen: -rates %q: want positive integers\n", rates)
+			os.Exit(2)
+		}
+		c.rates = append(c.rates, n)
+	}
+	c.labctl, c.fortio, c.vegeta = strings.Fields(labctl), strings.Fields(fortio), strings.Fields(vegeta)
+	c.hey, c.wrk = strings.Fields(hey), strings.Fields(wrk)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-loadgen:", err)
 		os.Exit(1)
 	}
+}
+
+// scenario is one row group of the table: max rate (rate 0) or a fixed rate.
+type scenario struct {
+	rate int
+	runs map[string][]measurement
 }
 
 func run(ctx context.Context, c config) error {
@@ -75,26 +96,41 @@ func run(ctx context.Context, c config) error {
 	url := "http://" + l.Addr().String() + "/"
 	fmt.Fprintf(os.Stderr, "target %s; %s per run, %d connections, %d round(s)\n", url, c.duration, c.conns, c.rounds)
 
-	maxRuns := map[string][]measurement{}
-	rateRuns := map[string][]measurement{}
+	scenarios := []*scenario{{rate: 0}}
+	for _, r := range c.rates {
+		scenarios = append(scenarios, &scenario{rate: r})
+	}
+	for _, sc := range scenarios {
+		sc.runs = map[string][]measurement{}
+	}
 	for round := range c.rounds {
 		for _, t := range tools(c) {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			for _, sc := range scenarios {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				fmt.Fprintf(os.Stderr, "round %d: %s %s ...\n", round+1, t.name, rateLabel(sc.rate))
+				sc.runs[t.name] = append(sc.runs[t.name], t.run(ctx, c, url, sc.rate))
 			}
-			fmt.Fprintf(os.Stderr, "round %d: %s max ...\n", round+1, t.name)
-			maxRuns[t.name] = append(maxRuns[t.name], t.run(ctx, c, url, 0))
-			fmt.Fprintf(os.Stderr, "round %d: %s %d rps ...\n", round+1, t.name, c.rate)
-			rateRuns[t.name] = append(rateRuns[t.name], t.run(ctx, c, url, c.rate))
 		}
 	}
-	var maxM, rateM []measurement
-	for _, t := range tools(c) {
-		maxM = append(maxM, median(maxRuns[t.name]))
-		rateM = append(rateM, median(rateRuns[t.name]))
+	var results [][]measurement
+	for _, sc := range scenarios {
+		var ms []measurement
+		for _, t := range tools(c) {
+			ms = append(ms, median(sc.runs[t.name]))
+		}
+		results = append(results, ms)
 	}
-	printTable(c, maxM, rateM)
+	printTable(c, scenarios, results)
 	return nil
+}
+
+func rateLabel(rate int) string {
+	if rate == 0 {
+		return "max"
+	}
+	return fmt.Sprintf("%d rps", rate)
 }
 
 // median picks the run with the median rate (errors last).
@@ -124,11 +160,12 @@ func find(ms []measurement, tool string) *measurement {
 	return nil
 }
 
-func printTable(c config, maxM, rateM []measurement) {
+func printTable(c config, scenarios []*scenario, results [][]measurement) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "scenario\ttool\treq/s\tvs fortio\tvs wrk\tp50\tp99\tCPU s\tCPU µs/req\tCPU/req vs fortio\tnote\t")
-	section := func(name string, ms []measurement) {
+	fmt.Fprintln(w, "scenario\ttool\treq/s\tvs fortio\tvs wrk\tp50\tp99\tlate p50\tlate p99\tCPU s\tCPU µs/req\tnote\t")
+	for si, ms := range results {
 		f, k := find(ms, "fortio"), find(ms, "wrk")
+		name := fmt.Sprintf("(%c) %s, %d conns", 'a'+si, rateLabel(scenarios[si].rate), c.conns)
 		for i := range ms {
 			m := &ms[i]
 			label := ""
@@ -136,21 +173,28 @@ func printTable(c config, maxM, rateM []measurement) {
 				label = name
 			}
 			if m.err != nil {
-				fmt.Fprintf(w, "%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t%v\t\n", label, m.tool, m.err)
+				fmt.Fprintf(w, "%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%v\t\n", label, m.tool, m.err)
 				continue
 			}
-			fmt.Fprintf(w, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t%s\t%s\t\n", label, m.tool, m.rps,
+			late50, late99 := "-", "-"
+			if m.intended {
+				late50, late99 = dur(m.lateP50), dur(m.lateP99)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t%s\t\n", label, m.tool, m.rps,
 				ratio(m.rps, f, func(x *measurement) float64 { return x.rps }),
 				ratio(m.rps, k, func(x *measurement) float64 { return x.rps }),
-				dur(m.p50), dur(m.p99), m.cpu.Seconds(), perReq(m),
-				ratio(perReq(m), f, perReq), m.note)
+				dur(m.p50), dur(m.p99), late50, late99, m.cpu.Seconds(), perReq(m), m.note)
+			if m.intended && m.svcP50 > 0 { // the same run from the actual send time, as the peers measure
+				fmt.Fprintf(w, "\t%s\t\t\t\t%s\t%s\t\t\t\t\t%s\t\n", m.tool+" (service)", dur(m.svcP50), dur(m.svcP99),
+					"latency from actual send")
+			}
+		}
+		if si < len(results)-1 {
+			fmt.Fprintln(w, "\t\t\t\t\t\t\t\t\t\t\t\t")
 		}
 	}
-	section("(a) max, "+fmt.Sprint(c.conns)+" conns", maxM)
-	fmt.Fprintln(w, "\t\t\t\t\t\t\t\t\t\t\t")
-	section(fmt.Sprintf("(b) %d rps, %d conns", c.rate, c.conns), rateM)
 	_ = w.Flush()
-	goals(c, maxM, rateM)
+	goals(scenarios, results)
 }
 
 func perReq(m *measurement) float64 {
@@ -177,9 +221,11 @@ func dur(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/1e6)
 }
 
-func goals(c config, maxM, rateM []measurement) {
-	l, f := find(maxM, "labctl"), find(maxM, "fortio")
-	lr, fr := find(rateM, "labctl"), find(rateM, "fortio")
+// goals checks issue 15 items 7 and 8: at every fixed rate labctl reaches
+// the rate, sends each request within 100µs of its intended time at p99, and
+// reports a median latency (from the intended time) within 10% of the best
+// peer's; at max rate it keeps at least wrk's throughput.
+func goals(scenarios []*scenario, results [][]measurement) {
 	fmt.Println()
 	check := func(name string, ok bool, detail string) {
 		status := "PASS"
@@ -188,16 +234,40 @@ func goals(c config, maxM, rateM []measurement) {
 		}
 		fmt.Printf("%s  %s: %s\n", status, name, detail)
 	}
-	if l != nil && f != nil {
-		check("max throughput >= 0.95x fortio", l.rps >= 0.95*f.rps, fmt.Sprintf("%.2fx", l.rps/f.rps))
-	}
-	if lr != nil {
-		dev := (lr.rps - float64(c.rate)) / float64(c.rate)
-		check(fmt.Sprintf("achieved rate within 0.5%% of %d", c.rate), dev >= -0.005 && dev <= 0.005,
-			fmt.Sprintf("%.1f req/s (%+.2f%%)", lr.rps, 100*dev))
-	}
-	if lr != nil && fr != nil {
-		check("CPU per request at fixed rate <= fortio's", perReq(lr) <= perReq(fr),
-			fmt.Sprintf("%.1f vs %.1f µs/req", perReq(lr), perReq(fr)))
+	for si, ms := range results {
+		l := find(ms, "labctl")
+		if l == nil {
+			continue
+		}
+		rate := scenarios[si].rate
+		if rate == 0 {
+			if k := find(ms, "wrk"); k != nil {
+				check("max throughput >= 1.0x wrk", l.rps >= k.rps, fmt.Sprintf("%.2fx (%.0f vs %.0f req/s)", l.rps/k.rps, l.rps, k.rps))
+			}
+			if f := find(ms, "fortio"); f != nil {
+				check("max throughput vs fortio", l.rps >= f.rps, fmt.Sprintf("%.2fx", l.rps/f.rps))
+			}
+			continue
+		}
+		dev := (l.rps - float64(rate)) / float64(rate)
+		check(fmt.Sprintf("%d rps: achieved rate within 0.5%%", rate), dev >= -0.005 && dev <= 0.005,
+			fmt.Sprintf("%.1f req/s (%+.2f%%)", l.rps, 100*dev))
+		check(fmt.Sprintf("%d rps: send lateness p99 <= 100µs", rate), l.lateP99 <= 100*time.Microsecond,
+			fmt.Sprintf("p50 %s, p99 %s", dur(l.lateP50), dur(l.lateP99)))
+		var best *measurement
+		for i := range ms {
+			m := &ms[i]
+			if m.tool == "labctl" || m.err != nil || m.p50 <= 0 || m.rps < 0.95*float64(rate) {
+				continue // a peer that did not hold the rate is no reference
+			}
+			if best == nil || m.p50 < best.p50 {
+				best = m
+			}
+		}
+		if best != nil {
+			check(fmt.Sprintf("%d rps: median latency (from intended) within 10%% of the best peer's", rate),
+				float64(l.p50) <= 1.10*float64(best.p50),
+				fmt.Sprintf("labctl %s vs %s %s (%.2fx)", dur(l.p50), best.tool, dur(best.p50), float64(l.p50)/float64(best.p50)))
+		}
 	}
 }

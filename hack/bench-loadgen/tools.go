@@ -36,6 +36,7 @@ func tools(c config) []tool {
 	}
 	add("labctl", c.labctl, runLabctl)
 	add("fortio", c.fortio, runFortio)
+	add("vegeta", c.vegeta, runVegeta)
 	add("hey", c.hey, runHey)
 	add("wrk", c.wrk, runWrk)
 	return ts
@@ -65,14 +66,33 @@ func execute(ctx context.Context, c config, argv []string) ([]byte, time.Duratio
 	return out.Bytes(), cpu, nil
 }
 
+// histJSON is a fortio histogram as in fortio's and labctl's JSON.
+type histJSON struct {
+	Count       float64
+	Percentiles []struct{ Percentile, Value float64 }
+}
+
+func (h *histJSON) pct(p float64) time.Duration {
+	if h == nil {
+		return 0
+	}
+	for _, q := range h.Percentiles {
+		if q.Percentile == p {
+			return time.Duration(q.Value * 1e9)
+		}
+	}
+	return 0
+}
+
 // fortioJSON is the part of fortio's (and labctl's) JSON the table needs.
 type fortioJSON struct {
 	ActualQPS         float64
-	DurationHistogram struct {
-		Count       float64
-		Percentiles []struct{ Percentile, Value float64 }
+	DurationHistogram histJSON
+	Labctl            *struct {
+		Warnings     []string
+		ServiceTime  *histJSON
+		SendLateness *histJSON
 	}
-	Labctl *struct{ Warnings []string }
 }
 
 func fromJSON(path string, cpu time.Duration) measurement {
@@ -84,14 +104,11 @@ func fromJSON(path string, cpu time.Duration) measurement {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return measurement{err: fmt.Errorf("%s: %w", path, err)}
 	}
-	m := measurement{rps: j.ActualQPS, cpu: cpu, requests: j.DurationHistogram.Count}
-	for _, p := range j.DurationHistogram.Percentiles {
-		switch p.Percentile {
-		case 50:
-			m.p50 = time.Duration(p.Value * 1e9)
-		case 99:
-			m.p99 = time.Duration(p.Value * 1e9)
-		}
+	m := measurement{rps: j.ActualQPS, cpu: cpu, requests: j.DurationHistogram.Count,
+		p50: j.DurationHistogram.pct(50), p99: j.DurationHistogram.pct(99)}
+	if x := j.Labctl; x != nil {
+		m.svcP50, m.svcP99 = x.ServiceTime.pct(50), x.ServiceTime.pct(99)
+		m.lateP50, m.lateP99 = x.SendLateness.pct(50), x.SendLateness.pct(99)
 	}
 	return m
 }
@@ -108,7 +125,51 @@ func runLabctl(ctx context.Context, c config, prefix []string, url string, rate 
 	if err != nil {
 		return measurement{err: err}
 	}
-	return fromJSON(file, cpu)
+	m := fromJSON(file, cpu)
+	if rate > 0 {
+		m.intended = true
+		m.note = "latency from intended send"
+	}
+	return m
+}
+
+// vegetaReport is the part of `vegeta report -type json` the table needs
+// (latencies in ns).
+type vegetaReport struct {
+	Latencies struct {
+		P50 float64 `json:"50th"`
+		P99 float64 `json:"99th"`
+	} `json:"latencies"`
+	Requests   float64 `json:"requests"`
+	Throughput float64 `json:"throughput"`
+}
+
+// runVegeta attacks with a fixed worker and connection count (like the
+// others' 16 connections); rate 0 is vegeta's as-fast-as-possible.
+// Its latency is from the actual send time (when a worker takes the tick).
+func runVegeta(ctx context.Context, c config, prefix []string, url string, rate int) measurement {
+	bin := filepath.Join(c.dir, "vegeta.bin")
+	conns := strconv.Itoa(c.conns)
+	argv := append(append([]string{}, prefix...), "attack", "-targets", filepath.Join(c.dir, "vegeta.targets"),
+		"-rate", strconv.Itoa(rate)+"/1s", "-duration", c.duration.String(), "-workers", conns, "-max-workers", conns,
+		"-max-connections", conns, "-connections", conns, "-timeout", "3s", "-output", bin)
+	if err := os.WriteFile(filepath.Join(c.dir, "vegeta.targets"), []byte("GET "+url+"\n"), 0o600); err != nil {
+		return measurement{err: err}
+	}
+	_, cpu, err := execute(ctx, c, argv)
+	if err != nil {
+		return measurement{err: err}
+	}
+	out, _, err := execute(ctx, c, append(append([]string{}, prefix...), "report", "-type", "json", bin))
+	if err != nil {
+		return measurement{err: err}
+	}
+	var r vegetaReport
+	if err := json.Unmarshal(out, &r); err != nil {
+		return measurement{err: fmt.Errorf("vegeta report: %w", err)}
+	}
+	return measurement{rps: r.Throughput, cpu: cpu, requests: r.Requests, note: "latency from actual send",
+		p50: time.Duration(r.Latencies.P50), p99: time.Duration(r.Latencies.P99)}
 }
 
 func runFortio(ctx context.Context, c config, prefix []string, url string, rate int) measurement {

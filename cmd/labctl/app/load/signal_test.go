@@ -39,12 +39,7 @@ func TestMain(m *testing.M) {
 		<-r.Context().Done()
 	}))
 	defer s.Close()
-	body := filepath.Join(os.TempDir(), fmt.Sprintf("labctl-signal-body-%d", os.Getpid()))
-	if err := os.WriteFile(body, bytes.Repeat([]byte("x"), 2<<20), 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	defer os.Remove(body)
+	body := os.Getenv(childEnv) // a 2 MB file the parent wrote
 	os.Exit(app.Run([]string{"load", s.URL, "--rps", "5", "-c", "1", "-d", "1m", "--body", "@" + body, "--json", "-"},
 		cli.Streams{In: strings.NewReader(""), Out: os.Stdout, ErrOut: os.Stderr}))
 }
@@ -57,7 +52,9 @@ func TestSecondInterruptExits(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second) // a hang guard, not a speed goal
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	body := filepath.Join(t.TempDir(), "body")
+	require.NoError(t, os.WriteFile(body, bytes.Repeat([]byte("x"), 2<<20), 0o600))
+	cmd.Env = append(os.Environ(), childEnv+"="+body)
 	unread, w, err := os.Pipe() // the child's stdout, never read
 	require.NoError(t, err)
 	defer unread.Close()
