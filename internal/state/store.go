@@ -16,6 +16,9 @@ import (
 // ErrNotFound is returned by Load when an environment has no record.
 var ErrNotFound = errors.New("environment not found")
 
+// ErrDamaged is returned by Load when a record cannot be read as one.
+var ErrDamaged = errors.New("environment record is damaged")
+
 // ErrLocked is returned by Lock when another labctl holds the environment.
 var ErrLocked = errors.New("environment is locked")
 
@@ -64,7 +67,7 @@ func (s *Store) Load(name string) (*Environment, error) {
 	}
 	var env Environment
 	if err := json.Unmarshal(b, &env); err != nil {
-		return nil, fmt.Errorf("environment record %s is damaged: %w (delete it after removing the environment by hand)", s.path(name), err)
+		return nil, fmt.Errorf("%w: %s: %v; run `labctl down --force --name %s` to remove the cluster the environment made and its record", ErrDamaged, s.path(name), err, name)
 	}
 	return &env, nil
 }
