@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/verify"
@@ -14,9 +15,11 @@ type CheckOptions struct {
 	// of retrying it (labctl test, before a solution, when the checks are
 	// expected to fail).
 	Once bool
-	// Advance moves to the next step when the checks pass (default for the
-	// learner; labctl test sets it too).
+	// NoAdvance keeps the current step when the checks pass.
 	NoAdvance bool
+	// MaxTimeout, when set, caps each check's retry timeout (a learner
+	// waiting at the terminal wants an answer soon).
+	MaxTimeout time.Duration
 }
 
 // Checked is the outcome of checking a step.
@@ -48,6 +51,8 @@ func (s *session) check(ctx context.Context, o CheckOptions) (*Checked, error) {
 	specs := step.Checks
 	if o.Once {
 		specs = once(specs)
+	} else if o.MaxTimeout > 0 {
+		specs = capped(specs, o.MaxTimeout)
 	}
 	rep, err := s.runChecks(ctx, specs)
 	if err != nil {
@@ -106,6 +111,22 @@ func once(specs []verify.Spec) []verify.Spec {
 		sp.Timeout = verify.Duration{Duration: FailBeforeTimeout}
 		sp.Interval = verify.Duration{Duration: FailBeforeTimeout}
 		sp.Successes = 1
+		out[i] = sp
+	}
+	return out
+}
+
+// capped bounds every check's timeout by max (split checks keep their
+// own: their sample size sets it).
+func capped(specs []verify.Spec, max time.Duration) []verify.Spec {
+	out := make([]verify.Spec, len(specs))
+	for i, sp := range specs {
+		if sp.Split == nil && (sp.Timeout.Duration == 0 || sp.Timeout.Duration > max) {
+			sp.Timeout = verify.Duration{Duration: max}
+			if sp.Interval.Duration > max {
+				sp.Interval = verify.Duration{Duration: max}
+			}
+		}
 		out[i] = sp
 	}
 	return out

@@ -7,12 +7,9 @@ import (
 	"strings"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/labctl/labctl/internal/state"
-	"github.com/labctl/labctl/labs/applyset"
 	"github.com/labctl/labctl/labs/scope"
 )
 
@@ -44,7 +41,8 @@ func (e *LeakError) Error() string {
 }
 
 // Stop ends the active lab: it runs the lab's cleanup actions, deletes what
-// the lab applied that was not there before, removes objects made in the
+// the lab applied that was not there before, puts back what it applied
+// over, removes objects made in the
 // lab's scope since the start, puts back the namespace labels and the
 // background traffic the lab found, and compares the scope with the start
 // snapshot. Differences are returned in Stopped and as a *LeakError; the
@@ -128,24 +126,21 @@ func (e *Engine) Stop(ctx context.Context) (*Stopped, error) {
 	return out, nil
 }
 
-// unmark removes the ApplySet label from members that were there before
-// the lab (the others are deleted).
+// unmark puts back, as the lab found them, the objects the lab applied
+// over (which also drops the ApplySet label); the lab's other members are
+// deleted by the prune that follows.
 func (s *session) unmark(ctx context.Context, found map[scope.Key]scope.Object) error {
 	members, err := s.set().Members(ctx)
 	if err != nil {
 		return err
 	}
-	patch := []byte(`{"metadata":{"labels":{"` + applyset.PartOfLabel + `":null}}}`)
 	for _, u := range members {
-		if _, ok := found[scope.KeyOf(u)]; !ok {
+		o, ok := found[scope.KeyOf(u)]
+		if !ok {
 			continue
 		}
-		ri, _, err := s.resource(u.GroupVersionKind(), u.GetNamespace())
-		if err != nil {
+		if _, err := s.restore(ctx, o); err != nil {
 			return err
-		}
-		if _, err := ri.Patch(ctx, u.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldManager: FieldManager}); err != nil {
-			return fmt.Errorf("removing the lab's ApplySet label from %s: %w", scope.KeyOf(u), err)
 		}
 	}
 	return nil

@@ -1,0 +1,93 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/restmapper"
+
+	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/labs/engine"
+	"github.com/labctl/labctl/stacks/provision"
+	"github.com/labctl/labctl/verify"
+)
+
+// NewEngine wires the lab engine to labctl's environment record, kube
+// clients, apply helper, check environment and traffic control.
+func NewEngine(d *cli.Deps, cat engine.Catalog) *engine.Engine {
+	var mapper meta.RESTMapper
+	cluster := func(ctx context.Context, _ *state.Environment) (*engine.Cluster, error) {
+		c, err := d.Kube(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if mapper == nil {
+			mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Kube.Discovery()))
+		}
+		out := &engine.Cluster{Kube: c.Kube, Dynamic: c.Dynamic, Mapper: mapper}
+		if c.REST != nil {
+			out.Exec = verify.KubeExecutor{Config: c.REST, Kube: c.Kube}
+		}
+		return out, nil
+	}
+	return &engine.Engine{
+		Store:   d.Store,
+		EnvName: d.Name,
+		Catalog: cat,
+		Cluster: cluster,
+		Apply: func(ctx context.Context, env *state.Environment, objs []*unstructured.Unstructured, fm string, force bool) error {
+			c, err := cluster(ctx, env)
+			if err != nil {
+				return err
+			}
+			return serverSideApply(ctx, c, objs, fm, force)
+		},
+		Traffic: func(ctx context.Context, name string, on bool, rate float64) (*state.Traffic, error) {
+			p, err := provision.New(d, "")
+			if err != nil {
+				return nil, err
+			}
+			ch := provision.TrafficChange{Enabled: &on}
+			if rate > 0 {
+				ch.Rate = &rate
+			}
+			return p.Traffic(ctx, name, ch)
+		},
+		ChecksEnv: func(ctx context.Context, env *state.Environment, specs []verify.Spec) (verify.Env, error) {
+			c, err := cluster(ctx, env)
+			if err != nil {
+				return verify.Env{}, err
+			}
+			venv := verify.Env{Kube: c.Kube, Dynamic: c.Dynamic, Mapper: c.Mapper, Exec: c.Exec,
+				Simulated: env.Simulated, Ingress: env.IngressURL, Apps: map[string]verify.App{}}
+			for _, a := range env.Apps {
+				venv.Apps[a.Name] = verify.App{Host: a.Host, Path: a.Path, URL: a.URL}
+			}
+			return venv, nil
+		},
+	}
+}
+
+// serverSideApply applies objs one by one.
+func serverSideApply(ctx context.Context, c *engine.Cluster, objs []*unstructured.Unstructured, fm string, force bool) error {
+	for _, o := range objs {
+		gvk := o.GroupVersionKind()
+		m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			return fmt.Errorf("applying %s %s: %w", gvk.Kind, o.GetName(), err)
+		}
+		ri := c.Dynamic.Resource(m.Resource).Namespace(o.GetNamespace())
+		if m.Scope.Name() != meta.RESTScopeNameNamespace {
+			ri = c.Dynamic.Resource(m.Resource)
+		}
+		if _, err := ri.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: fm, Force: force}); err != nil {
+			return fmt.Errorf("applying %s %s/%s: %w", gvk.Kind, o.GetNamespace(), o.GetName(), err)
+		}
+	}
+	return nil
+}
