@@ -1,0 +1,9 @@
+module istio.io/istio
+
+go 1.26
+
+require (
+	k8s.io/client-go v0.36.1
+	sigs.k8s.io/gateway-api v1.6.1
+	sigs.k8s.io/gateway-api/conformance v1.6.1
+)
