@@ -58,10 +58,10 @@ func newTraceProber(t *TraceSpec, env *Env) (prober, error) {
 	if t.Backend == BackendZipkin {
 		p.ep = env.Zipkin
 		if p.ep == nil {
-			return nil, errMissing("Zipkin", "pass --zipkin-url (e.g. from a port-forward to zipkin.istio-system:9411)")
+			return nil, errMissing("Zipkin", "pass --zipkin-url (e.g. the URL `labctl open zipkin` prints: a port-forward to zipkin.istio-system:9411)")
 		}
 	} else if p.ep == nil {
-		return nil, errMissing("Jaeger", "pass --jaeger-url (e.g. from a port-forward to tracing.istio-system:80 → 16686)")
+		return nil, errMissing("Jaeger", "pass --jaeger-url (e.g. the URL `labctl open jaeger` prints: a port-forward to jaeger.istio-system:16686)")
 	}
 	return p, nil
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -8,6 +9,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/labctl/labctl/internal/portforward"
 )
 
 // Jaeger's query API (/api/traces) answers {"data": [trace], "total",
@@ -97,4 +101,18 @@ func TestTraceMissingBackend(t *testing.T) {
 	assert.Equal(t, StatusError, res.Status)
 	assert.Contains(t, res.Message, "--zipkin-url")
 	assert.ErrorContains(t, (&TraceSpec{Backend: "tempo", Service: "s"}).validate(), `backend "tempo"`)
+}
+
+// TestTraceHintNamesInstalledService: without a URL, the hint names the
+// Service and port labctl installs (the dashboards `labctl open` reaches).
+func TestTraceHintNamesInstalledService(t *testing.T) {
+	for _, d := range portforward.Dashboards() {
+		if d.Name != BackendJaeger && d.Name != BackendZipkin {
+			continue
+		}
+		_, err := newTraceProber(&TraceSpec{Backend: d.Name, Service: "productpage.bookinfo"}, &Env{})
+		require.Error(t, err, d.Name)
+		assert.Contains(t, err.Error(), fmt.Sprintf("port-forward to %s.%s:%d", d.Service, d.Namespace, d.Port), d.Name)
+		assert.Contains(t, err.Error(), "labctl open "+d.Name)
+	}
 }
