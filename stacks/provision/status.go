@@ -8,6 +8,7 @@ import (
 
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/stacks/cluster"
 	"github.com/labctl/labctl/stacks/install"
 )
 
@@ -23,6 +24,9 @@ type Report struct {
 	IngressURL string            `json:"ingressURL,omitempty"`
 	Apps       []state.App       `json:"apps,omitempty"`
 	Components []ComponentStatus `json:"components"`
+	// ClusterProblems are parts of the cluster itself that are down: a
+	// control-plane process that exited (with its log), a NotReady node.
+	ClusterProblems []cluster.Problem `json:"clusterProblems,omitempty"`
 	// Reachable is false when the cluster did not answer.
 	Reachable bool   `json:"reachable"`
 	Error     string `json:"error,omitempty"`
@@ -57,6 +61,7 @@ func (p *Provisioner) Status(ctx context.Context, name string) (*Report, error) 
 		_, err = c.Kube.Discovery().ServerVersion()
 	}
 	if err != nil {
+		r.ClusterProblems = p.clusterProblems(ctx, env, nil)
 		r.Error = fmt.Sprintf("cluster not reachable through context %s: %v", env.Context, err)
 		for _, rel := range env.Releases {
 			r.Components = append(r.Components, ComponentStatus{Name: rel.Component, Release: rel.Name, Namespace: rel.Namespace, Chart: rel.Chart, Version: rel.Version, Status: "unknown"})
@@ -64,6 +69,7 @@ func (p *Provisioner) Status(ctx context.Context, name string) (*Report, error) 
 		return r, nil
 	}
 	r.Reachable = true
+	r.ClusterProblems = p.clusterProblems(ctx, env, c)
 	helm := p.helm(c)
 	for _, rel := range env.Releases {
 		cs := ComponentStatus{Name: rel.Component, Release: rel.Name, Namespace: rel.Namespace, Chart: rel.Chart, Version: rel.Version}

@@ -53,6 +53,12 @@ func scaleArgs(env string, nodes int) []string {
 	return []string{"scale", "node", "--name", env, "--replicas", strconv.Itoa(nodes)}
 }
 
+// stopArgs builds `kwokctl stop cluster`: every process stops, the
+// configuration and data stay.
+func stopArgs(env string) []string {
+	return []string{"stop", "cluster", "--name", env}
+}
+
 // deleteArgs builds `kwokctl delete cluster`; kwokctl also removes its
 // context from kubeconfig (it requires a path there).
 func deleteArgs(env, kubeconfig string) []string {

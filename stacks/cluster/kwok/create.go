@@ -18,6 +18,9 @@ func (p *Provider) create(ctx context.Context, env, kwokctl string, cmdEnv []str
 		if err := checkLoopback(dir, env); err != nil {
 			return nil, err
 		}
+		if err := p.stopIfBroken(ctx, env, kwokctl, cmdEnv); err != nil {
+			return nil, err
+		}
 	}
 	unlock, err := lockPorts(ctx, p.portLock, PortLockTimeout)
 	if err != nil {
@@ -43,4 +46,33 @@ func (p *Provider) create(ctx context.Context, env, kwokctl string, cmdEnv []str
 		out = []byte{}
 	}
 	return out, err
+}
+
+// stopIfBroken stops an existing cluster that lost a process (kwokctl
+// would call it "not ready" and start only what is missing, and a process
+// that died once, e.g. kwok-controller, then does not come back), naming
+// each dead process and its log, so that the create that follows starts
+// all of them again.
+func (p *Provider) stopIfBroken(ctx context.Context, env, kwokctl string, cmdEnv []string) error {
+	dead, err := deadProcesses(ClusterDir(p.Workdir(), env))
+	if err != nil || len(dead) == 0 {
+		return err
+	}
+	for _, d := range dead {
+		p.warnf("simulated cluster %s: %s; restarting its control plane", ClusterName(env), d)
+	}
+	sctx, cancel := context.WithTimeout(ctx, RestartTimeout)
+	defer cancel()
+	out, err := p.run(sctx, kwokctl, cmdEnv, stopArgs(env)...)
+	p.logOutput("stop", out)
+	if err != nil {
+		return kwokctlError("stopping simulated cluster "+ClusterName(env)+" to restart it", err, out, ClusterDir(p.Workdir(), env))
+	}
+	return nil
+}
+
+func (p *Provider) warnf(format string, args ...any) {
+	if p.opts.Log != nil {
+		p.opts.Log.Warnf(format, args...)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,6 +100,31 @@ func TestIntegrationKwokLifecycle(t *testing.T) {
 	pids, err := os.ReadDir(filepath.Join(dir, "pids"))
 	require.NoError(t, err)
 	require.NotEmpty(t, pids)
+
+	// A control-plane process that died is reported at once, with its log,
+	// and the next Ensure brings it back.
+	b, err := os.ReadFile(filepath.Join(dir, "pids", "kwok-controller.pid"))
+	require.NoError(t, err)
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(pid, syscall.SIGKILL))
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		probs, err := p.Health(ctx, env)
+		return len(probs) > 0, err
+	})
+	require.NoError(t, err, "Health never saw kwok-controller %d gone", pid)
+	probs, err := p.Health(ctx, env)
+	require.NoError(t, err)
+	require.Len(t, probs, 1)
+	assert.Equal(t, "kwok-controller", probs[0].Component)
+	assert.Equal(t, filepath.Join(dir, "logs", "kwok-controller.log"), probs[0].Log)
+	assert.FileExists(t, probs[0].Log)
+	_, err = p.Ensure(ctx, req)
+	require.NoError(t, err, "Ensure restarts the cluster")
+	probs, err = p.Health(ctx, env)
+	require.NoError(t, err)
+	assert.Empty(t, probs, "every process runs again")
+	requireLoopbackOnly(t, dir)
 
 	require.NoError(t, p.Delete(ctx, env))
 	assert.NoDirExists(t, dir)

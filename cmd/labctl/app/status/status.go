@@ -49,6 +49,9 @@ func Text(w io.Writer, r *provision.Report) error {
 			fmt.Fprintf(w, "App:         %s %s\n", a.Name, a.URL)
 		}
 	}
+	for _, pr := range r.ClusterProblems {
+		fmt.Fprintf(w, "Down:        %s\n", pr)
+	}
 	if r.Error != "" {
 		fmt.Fprintf(w, "Error:       %s\n", r.Error)
 	}
