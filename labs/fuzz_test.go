@@ -115,7 +115,6 @@ func FuzzParseObjects(f *testing.F) {
 	})
 }
 
-
 func mustReadBuiltin(f *testing.F, name string) []byte {
 	b, err := fs.ReadFile(Builtin(), name)
 	if err != nil {
