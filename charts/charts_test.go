@@ -1,9 +1,6 @@
 package charts
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"helm.sh/helm/v4/pkg/action"
 	"sigs.k8s.io/yaml"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/ from the current charts")
+	"github.com/labctl/labctl/internal/golden"
+)
 
 // goldenCase renders one chart with some values and compares the result with
 // testdata/<name>.golden.yaml.
@@ -99,13 +96,7 @@ func TestGolden(t *testing.T) {
 			got, err := Render(c, tc.chart, tc.namespace, parseValues(t, tc.values))
 			require.NoError(t, err)
 
-			path := filepath.Join("testdata", tc.name+".golden.yaml")
-			if *update {
-				require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "missing golden file: run go test ./charts/ -run TestGolden -update")
-			assert.Equal(t, string(want), got, "rendered %s differs from %s; if intended, rerun with -update", tc.name, path)
+			golden.AssertString(t, tc.name+".golden.yaml", got)
 		})
 	}
 }

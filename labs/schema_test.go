@@ -3,7 +3,6 @@ package labs
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"io/fs"
 	"os"
 	"testing"
@@ -12,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	yamlv3 "go.yaml.in/yaml/v3"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/labctl/labctl/internal/golden"
+)
 
 // schemaPath is the published schema; lab.yaml files point editors at it.
 const schemaPath = "../assets/schemas/lab.json"
@@ -22,12 +21,7 @@ const schemaPath = "../assets/schemas/lab.json"
 func TestSchemaGolden(t *testing.T) {
 	got, err := Schema()
 	require.NoError(t, err)
-	if *update {
-		require.NoError(t, os.WriteFile(schemaPath, got, 0o644))
-	}
-	want, err := os.ReadFile(schemaPath)
-	require.NoError(t, err, "run go test ./labs -run Schema -update to create %s", schemaPath)
-	assert.Equal(t, string(want), string(got), "the schema is generated from the Go types: run go test ./labs -run Schema -update")
+	golden.AssertFile(t, schemaPath, got)
 }
 
 func compileSchema(t *testing.T) *jsonschema.Schema {

@@ -2,9 +2,6 @@ package loadgen
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,9 +10,9 @@ import (
 	"fortio.org/fortio/periodic"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/labctl/labctl/internal/golden"
+)
 
 // fixture is a deterministic result, as a run of 1000 requests would give.
 func fixture(t *testing.T) *Result {
@@ -53,19 +50,7 @@ func fixture(t *testing.T) *Result {
 func TestSummaryGolden(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, fixture(t).Summary(&b))
-	golden(t, "summary.golden", b.Bytes())
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
+	golden.Assert(t, "summary.golden", b.Bytes())
 }
 
 func TestJSONRoundTripFortioNames(t *testing.T) {

@@ -3,7 +3,6 @@ package verify
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"testing"
 
@@ -11,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	yamlv3 "go.yaml.in/yaml/v3"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/labctl/labctl/internal/golden"
+)
 
 // schemaPath is the published schema; editors point yaml-language-server at it.
 const schemaPath = "../assets/schemas/checkset.json"
@@ -21,12 +20,7 @@ const schemaPath = "../assets/schemas/checkset.json"
 func TestCheckSetSchemaGolden(t *testing.T) {
 	got, err := CheckSetSchema()
 	require.NoError(t, err)
-	if *update {
-		require.NoError(t, os.WriteFile(schemaPath, got, 0o644))
-	}
-	want, err := os.ReadFile(schemaPath)
-	require.NoError(t, err, "run go test ./verify -run Schema -update to create %s", schemaPath)
-	assert.Equal(t, string(want), string(got), "the schema is generated from the Go types: run with -update")
+	golden.AssertFile(t, schemaPath, got)
 }
 
 func yamlToAny(t *testing.T, doc []byte) any {

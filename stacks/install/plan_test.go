@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -16,11 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var kindIngress = cluster.Cluster{Ingress: cluster.Ingress{ServiceType: "NodePort", Host: "127.0.0.1", HTTPPort: 8080, HTTPSPort: 8443,
 	NodePortHTTP: 30080, NodePortHTTPS: 30443, NodeSelector: map[string]string{"ingress-ready": "true"}}}
@@ -66,17 +62,6 @@ func indent(s string) string {
 	return "  " + strings.Join(lines, "\n  ") + "\n"
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test ./stacks/install -update")
-	require.Equal(t, string(want), string(got), "golden %s differs: run go test ./stacks/install -update and review the diff", path)
-}
-
 func TestPlanGolden(t *testing.T) {
 	v, err := stacks.LoadVersions()
 	require.NoError(t, err)
@@ -99,7 +84,7 @@ func TestPlanGolden(t *testing.T) {
 			require.NoError(t, err)
 			comps, err := Plan(s, v, tt.cl)
 			require.NoError(t, err)
-			golden(t, tt.golden, renderPlan(t, comps))
+			golden.Assert(t, tt.golden, renderPlan(t, comps))
 		})
 	}
 }

@@ -2,22 +2,17 @@ package preflight
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/stacks"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/messages.golden.txt")
 
 // TestMessagesGolden renders every preflight message as the user sees it
 // (Finding.String), so wording changes show up in review.
@@ -56,12 +51,5 @@ func TestMessagesGolden(t *testing.T) {
 		}
 		b.WriteString("\n")
 	}
-	path := filepath.Join("testdata", "messages.golden.txt")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test ./stacks/preflight/ -run TestMessagesGolden -update")
-	assert.Equal(t, string(want), b.String(), "messages changed; if intended, rerun with -update")
+	golden.AssertString(t, "messages.golden.txt", b.String())
 }

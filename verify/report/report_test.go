@@ -2,18 +2,14 @@ package report
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/verify"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func sample() verify.Report {
 	res := []verify.Result{
@@ -36,21 +32,10 @@ func sample() verify.Report {
 	return rep
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./verify/report -update to create %s", path)
-	assert.Equal(t, string(want), string(got))
-}
-
 func TestWriteText(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteText(&b, sample(), false))
-	golden(t, "report.txt", b.Bytes())
+	golden.Assert(t, "report.txt", b.Bytes())
 	assert.NotContains(t, b.String(), "\x1b[", "no colour unless asked")
 
 	b.Reset()
@@ -62,13 +47,13 @@ func TestWriteText(t *testing.T) {
 func TestWriteJSON(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteJSON(&b, sample()))
-	golden(t, "report.json", b.Bytes())
+	golden.Assert(t, "report.json", b.Bytes())
 }
 
 func TestWriteJUnit(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteJUnit(&b, sample()))
-	golden(t, "report.junit.xml", b.Bytes())
+	golden.Assert(t, "report.junit.xml", b.Bytes())
 }
 
 func TestMarks(t *testing.T) {

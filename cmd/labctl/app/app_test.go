@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,9 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // runCLI runs labctl through the real root command with a private state and
 // cache dir, returning exit code, stdout and stderr.
@@ -30,17 +28,6 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := Run(args, cli.Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	return code, out.String(), errOut.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(p, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "missing golden: go test ./cmd/labctl/app -update")
-	require.Equal(t, string(want), got)
 }
 
 func TestCLIGolden(t *testing.T) {
@@ -106,7 +93,7 @@ current-context: refused
 			require.Less(t, time.Since(start), 10*time.Second)
 			require.Equal(t, tt.code, code, "stderr: %s", errOut)
 			if tt.stdout != "" {
-				golden(t, tt.stdout, out)
+				golden.AssertString(t, tt.stdout, out)
 			}
 			require.Contains(t, errOut, tt.stderr)
 		})

@@ -1,9 +1,6 @@
 package kind
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,10 +8,9 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/yaml"
 
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/stacks"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // testImage stands in for the version lock's node image in golden files.
 const testImage = "kindest/node:v0.0.0-golden"
@@ -32,18 +28,6 @@ var shapes = []struct {
 	{"no worker", stacks.Cluster{Workers: 0}},
 }
 
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file: run go test ./stacks/cluster/kind/ -update")
-	assert.Equal(t, string(want), string(got), "%s differs; if intended, rerun with -update", path)
-}
-
 // TestConfigGolden renders the kind config of every built-in stack, as the
 // stack loader produces it, in both mesh modes, with and without a registry
 // mirror. The mode does not change the kind config (ambient only needs the
@@ -54,13 +38,13 @@ func TestConfigGolden(t *testing.T) {
 	require.NotEmpty(t, stacks.BuiltinNames())
 	for _, name := range stacks.BuiltinNames() {
 		for _, mirror := range []string{"", testMirror} {
-			golden := name
+			goldenName := name
 			var sets []string
 			if mirror != "" {
-				golden += "-mirror"
+				goldenName += "-mirror"
 				sets = []string{"cluster.registryMirror=" + mirror}
 			}
-			t.Run(golden, func(t *testing.T) {
+			t.Run(goldenName, func(t *testing.T) {
 				var rendered []string
 				for _, mode := range []string{stacks.ModeSidecar, stacks.ModeAmbient} {
 					s, err := stacks.Load(name, stacks.Options{Mode: mode, Sets: sets})
@@ -79,7 +63,7 @@ func TestConfigGolden(t *testing.T) {
 					assert.Equal(t, *cfg, back)
 				}
 				assert.Equal(t, rendered[0], rendered[1], "sidecar and ambient give the same kind config")
-				goldenFile(t, golden+".golden.yaml", []byte(rendered[0]))
+				golden.Assert(t, goldenName+".golden.yaml", []byte(rendered[0]))
 			})
 		}
 	}
@@ -87,7 +71,7 @@ func TestConfigGolden(t *testing.T) {
 		spec := stacks.Cluster{Workers: 1, NodeImage: testImage, Ports: stacks.Ports{HTTP: 9080, HTTPS: 9443}}
 		b, err := yaml.Marshal(Config("lab2", spec, IngressFor(spec)))
 		require.NoError(t, err)
-		goldenFile(t, "custom-ports.golden.yaml", b)
+		golden.Assert(t, "custom-ports.golden.yaml", b)
 	})
 }
 
@@ -134,8 +118,8 @@ func TestIngressFor(t *testing.T) {
 }
 
 func TestHostsTOMLGolden(t *testing.T) {
-	goldenFile(t, "hosts-docker.io.golden.toml", []byte(HostsTOML("docker.io", testMirror)))
-	goldenFile(t, "hosts-quay.io.golden.toml", []byte(HostsTOML("quay.io", testMirror+"/")))
+	golden.Assert(t, "hosts-docker.io.golden.toml", []byte(HostsTOML("docker.io", testMirror)))
+	golden.Assert(t, "hosts-quay.io.golden.toml", []byte(HostsTOML("quay.io", testMirror+"/")))
 }
 
 func TestMirrorProblem(t *testing.T) {

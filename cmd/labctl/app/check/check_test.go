@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,12 +20,11 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/verify"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // timing varies run to run; the golden files hold a placeholder.
 var timing = regexp.MustCompile(`\[[^\]]*attempt\(s\)\]| in [0-9.]+[µmn]?s\n`)
@@ -45,17 +43,6 @@ func normalise(s string) string {
 	})
 	s = port.ReplaceAllString(s, "127.0.0.1:PORT")
 	return attempts.ReplaceAllString(s, "after N attempt(s)")
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./cmd/labctl/app/check -update to create %s", path)
-	assert.Equal(t, string(want), got)
 }
 
 // deps wires a command to buffers, an environment record whose ingress is
@@ -127,7 +114,7 @@ func TestCheckCommand(t *testing.T) {
 			} else {
 				require.NoError(t, err, errOut.String())
 			}
-			golden(t, tt.golden, normalise(out.String()))
+			golden.AssertString(t, tt.golden, normalise(out.String()))
 			x, rerr := os.ReadFile(junit)
 			require.NoError(t, rerr)
 			assert.Contains(t, string(x), `<testsuite name="bookinfo-getting-started" tests="2"`)

@@ -4,19 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/internal/state"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 func TestDashboardsOutput(t *testing.T) {
 	withApp := &state.Environment{Name: "lab", IngressURL: "http://127.0.0.1:8080", Apps: []state.App{{Name: "bookinfo", Path: "/productpage", URL: "http://127.0.0.1:8080/productpage"}}}
@@ -45,13 +41,7 @@ func TestDashboardsOutput(t *testing.T) {
 				},
 			}
 			require.NoError(t, run(d))
-			path := filepath.Join("testdata", tc.name+".golden")
-			if *update {
-				require.NoError(t, os.WriteFile(path, out.Bytes(), 0o644))
-			}
-			want, err := os.ReadFile(path)
-			require.NoError(t, err, "run go test ./cmd/labctl/app/dashboards/ -update")
-			assert.Equal(t, string(want), out.String())
+			golden.Assert(t, tc.name+".golden", out.Bytes())
 		})
 	}
 }

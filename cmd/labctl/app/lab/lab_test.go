@@ -2,7 +2,6 @@ package lab
 
 import (
 	"bytes"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,9 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // run runs `lab ARGS` on the labs of testdata/builtin as the built-in tree.
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -37,17 +35,6 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 		return 1, out.String(), errOut.String() + "ERROR: " + err.Error()
 	}
 	return 0, out.String(), errOut.String()
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(p, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "missing golden file: go test ./cmd/labctl/app/lab -update")
-	require.Equal(t, string(want), got)
 }
 
 func TestGolden(t *testing.T) {
@@ -73,7 +60,7 @@ func TestGolden(t *testing.T) {
 			code, out, errOut := run(t, tt.args...)
 			require.Equal(t, tt.code, code, "stderr: %s", errOut)
 			if tt.golden != "" {
-				golden(t, tt.golden, out)
+				golden.AssertString(t, tt.golden, out)
 			}
 			require.Contains(t, errOut, tt.stderr)
 		})

@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
 )
@@ -76,7 +77,7 @@ func TestCheckChecklistGolden(t *testing.T) {
 	code, out, stderr := runWorkshop(t, store, kc, "check")
 	require.Equal(t, 1, code, "a step that is not done exits 1: %s", stderr)
 	require.NotContains(t, stderr, "ERROR")
-	golden(t, "lab-check-failing.golden", attempts.ReplaceAllString(out, "after N attempt(s)"))
+	golden.AssertString(t, "lab-check-failing.golden", attempts.ReplaceAllString(out, "after N attempt(s)"))
 
 	rec, err := store.Load("gold")
 	require.NoError(t, err)
@@ -87,7 +88,7 @@ func TestCheckChecklistGolden(t *testing.T) {
 	require.NoError(t, err)
 	code, out, stderr = runWorkshop(t, store, kc, "check")
 	require.Equal(t, 0, code, stderr)
-	golden(t, "lab-check-passing.golden", out)
+	golden.AssertString(t, "lab-check-passing.golden", out)
 	rec, err = store.Load("gold")
 	require.NoError(t, err)
 	require.Equal(t, 2, rec.Lab.Step, "a passing step moves on")

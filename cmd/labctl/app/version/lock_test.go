@@ -2,17 +2,13 @@ package version
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/stacks"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // The table lists every release of the lock with all its pins.
 func TestWriteLockListsEveryRelease(t *testing.T) {
@@ -33,12 +29,5 @@ func TestWriteLockListsEveryRelease(t *testing.T) {
 	require.Equal(t, 1, defaults)
 	var b bytes.Buffer
 	require.NoError(t, WriteLock(&b, l))
-	p := filepath.Join("testdata", "lock.golden")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, b.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "missing golden: go test ./cmd/labctl/app/version -update")
-	require.Equal(t, string(want), b.String())
+	golden.Assert(t, "lock.golden", b.Bytes())
 }
