@@ -70,11 +70,11 @@ func (s *session) run(ctx context.Context, a labs.Action) error {
 		_, err := s.e.Traffic(ctx, s.env.Name, a.Traffic.State == labs.TrafficOn, a.Traffic.Rate)
 		return err
 	case a.Load != nil:
-		if s.e.Load == nil {
-			return fmt.Errorf("this labctl cannot run load here")
-		}
 		if s.env.Simulated {
 			return nil // nothing serves requests on a simulated cluster
+		}
+		if s.e.Load == nil {
+			return fmt.Errorf("this labctl cannot run load here")
 		}
 		return s.e.Load(ctx, s.env, *a.Load)
 	case a.Waypoint != nil:

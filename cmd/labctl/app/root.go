@@ -7,6 +7,7 @@ import (
 	"github.com/labctl/labctl/cmd/labctl/app/dashboards"
 	"github.com/labctl/labctl/cmd/labctl/app/down"
 	"github.com/labctl/labctl/cmd/labctl/app/lab"
+	"github.com/labctl/labctl/cmd/labctl/app/labtest"
 	"github.com/labctl/labctl/cmd/labctl/app/load"
 	"github.com/labctl/labctl/cmd/labctl/app/open"
 	"github.com/labctl/labctl/cmd/labctl/app/stackscmd"
@@ -59,6 +60,7 @@ Status goes to stderr and data to stdout; -o json|yaml for machine output.
 		load.NewCommand(d),
 		check.NewCommand(d),
 		lab.NewCommand(d),
+		labtest.NewCommand(d),
 		open.NewCommand(d),
 		dashboards.NewCommand(d),
 		version.NewCommand(d),

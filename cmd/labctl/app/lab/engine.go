@@ -11,20 +11,33 @@ import (
 	"k8s.io/client-go/restmapper"
 
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/stacks/provision"
 	"github.com/labctl/labctl/verify"
 )
 
-// NewEngine wires the lab engine to labctl's environment record, kube
-// clients, apply helper, check environment and traffic control.
-func NewEngine(d *cli.Deps, cat engine.Catalog) *engine.Engine {
+// NewEngine wires the lab engine for environment name to labctl's
+// environment record, kube clients, apply helper, check environment and
+// traffic control. The cluster is the record's, unless --kubeconfig or
+// --context say otherwise.
+func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 	var mapper meta.RESTMapper
-	cluster := func(ctx context.Context, _ *state.Environment) (*engine.Cluster, error) {
-		c, err := d.Kube(ctx)
-		if err != nil {
-			return nil, err
+	var clients *kube.Clients
+	cluster := func(ctx context.Context, env *state.Environment) (*engine.Cluster, error) {
+		c := clients
+		if c == nil {
+			var err error
+			if env != nil && env.Context != "" && d.Kubeconfig == "" && d.Context == "" {
+				c, err = kube.Load(env.Kubeconfig, env.Context)
+			} else {
+				c, err = d.Kube(ctx)
+			}
+			if err != nil {
+				return nil, err
+			}
+			clients = c
 		}
 		if mapper == nil {
 			mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Kube.Discovery()))
@@ -37,7 +50,7 @@ func NewEngine(d *cli.Deps, cat engine.Catalog) *engine.Engine {
 	}
 	return &engine.Engine{
 		Store:   d.Store,
-		EnvName: d.Name,
+		EnvName: name,
 		Catalog: cat,
 		Cluster: cluster,
 		Apply: func(ctx context.Context, env *state.Environment, objs []*unstructured.Unstructured, fm string, force bool) error {

@@ -41,7 +41,7 @@ func (w *workshop) engine() (*engine.Engine, error) {
 	if err != nil {
 		w.c.Deps.Log.Warnf("%v", err)
 	}
-	return NewEngine(w.c.Deps, cat), nil
+	return NewEngine(w.c.Deps, w.c.Deps.Name, cat), nil
 }
 
 func (w *workshop) progress(_ context.Context, l *labs.Lab) string {
