@@ -40,3 +40,7 @@ echo "starting simulated cluster $name (Exec and PortForward CRDs enabled)"
 
 LABCTL_TEST_KUBECONFIG="$kubeconfig" go test ${RACE--race} -count=1 -tags integration -timeout 20m \
   ${KUBE_IT_PKGS:-./charts/... ./internal/portforward/... ./verify/... ./cmd/labctl/app/check/... ./cmd/labctl/app/open/... ./labs/...}
+
+# The lab manifests against the same API server, with Istio's and the Gateway
+# API's CRDs (hack/istiocheck is its own module).
+(cd hack/istiocheck && LABCTL_TEST_KUBECONFIG="$kubeconfig" go test -count=1 -tags integration -run '^TestIntegration' -timeout 10m ${ISTIOCHECK_IT_FLAGS:-} ./...)
