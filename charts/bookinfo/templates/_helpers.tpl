@@ -10,7 +10,8 @@ app: {{ .app }}
 version: {{ . }}
 {{- end }}
 app.kubernetes.io/name: {{ .app }}
-app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- /* Istio takes a workload's canonical revision from app.kubernetes.io/version before version: keep them equal. */}}
+app.kubernetes.io/version: {{ .version | default .root.Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: bookinfo
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ include "bookinfo.chart" .root }}

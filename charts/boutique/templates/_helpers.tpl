@@ -9,7 +9,8 @@ app: {{ .app }}
 version: {{ .root.Values.image.tag | toString | quote }}
 {{- end }}
 app.kubernetes.io/name: {{ .app }}
-app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- /* Istio takes a workload's canonical revision from app.kubernetes.io/version before version: keep them equal. */}}
+app.kubernetes.io/version: {{ ternary (toString .root.Values.image.tag) .root.Chart.AppVersion (not (empty .workload)) | quote }}
 app.kubernetes.io/part-of: online-boutique
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ include "boutique.chart" .root }}

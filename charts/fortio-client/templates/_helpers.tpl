@@ -4,7 +4,8 @@ app: fortio
 version: {{ .root.Values.version }}
 {{- end }}
 app.kubernetes.io/name: fortio
-app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+{{- /* Istio takes a workload's canonical revision from app.kubernetes.io/version before version: keep them equal. */}}
+app.kubernetes.io/version: {{ ternary .root.Values.version .root.Chart.AppVersion (not (empty .workload)) | quote }}
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{- end }}
