@@ -17,7 +17,9 @@ const RestartTimeout = time.Minute
 // for the environment must be running. Each one that is not is named with
 // its log file.
 func (p *Provider) Health(_ context.Context, env *state.Environment) ([]cluster.Problem, error) {
-	return deadProcesses(ClusterDir(p.Workdir(), env.Name))
+	dir := ClusterDir(p.Workdir(), env.Name)
+	out, err := deadProcesses(dir)
+	return append(out, istiodProblem(dir)...), err
 }
 
 func deadProcesses(dir string) ([]cluster.Problem, error) {

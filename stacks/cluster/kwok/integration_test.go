@@ -4,6 +4,8 @@ package kwok_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -224,4 +226,87 @@ func TestIntegrationKwokSideBySide(t *testing.T) {
 		require.NoError(t, err, "%s answers with its own CA", name)
 		requireLoopbackOnly(t, kwok.ClusterDir(kwok.Workdir(cache), name))
 	}
+}
+
+// istiodTimeout bounds istiod's CA ConfigMap appearing.
+const istiodTimeout = 2 * time.Minute
+
+// TestIntegrationKwokIstiod runs the real istiod next to a simulated
+// control plane: it gets ready, listens on loopback only, makes its CA
+// root ConfigMap in the cluster, is reported when it dies, and Delete
+// leaves no istiod process.
+func TestIntegrationKwokIstiod(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	bins, err := testenv.Binaries()
+	require.NoError(t, err)
+	dir, err := testenv.BinDir()
+	require.NoError(t, err)
+	bins[kwok.IstiodBinary] = filepath.Join(dir, kwok.IstiodBinary)
+	if _, err := os.Stat(bins[kwok.IstiodBinary]); err != nil {
+		t.Skipf("no istiod to run: %v (`make testenv` builds pilot-discovery)", err)
+	}
+	p := kwok.New(kwok.Options{CacheDir: t.TempDir(), Binaries: bins})
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	env := &state.Environment{Name: "istiod", Kubeconfig: kc}
+	t.Cleanup(func() { _ = p.Delete(context.Background(), env) })
+	cl, err := p.Ensure(ctx, cluster.Request{Name: env.Name, Kubeconfig: kc})
+	require.NoError(t, err)
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+		&clientcmd.ClientConfigLoadingRules{ExplicitPath: kc}, &clientcmd.ConfigOverrides{CurrentContext: cl.Context}).ClientConfig()
+	require.NoError(t, err)
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	_, err = kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: kwok.IstiodNamespace}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+
+	start := time.Now()
+	ports, err := p.StartIstiod(ctx, env.Name, kwok.IstiodOptions{})
+	require.NoError(t, err)
+	t.Logf("istiod ready in %s; webhooks at %s and %s", time.Since(start).Round(time.Millisecond), ports.InjectionURL(), ports.ValidationURL())
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, istiodTimeout, true, func(ctx context.Context) (bool, error) {
+		_, err := kube.CoreV1().ConfigMaps("default").Get(ctx, "istio-ca-root-cert", metav1.GetOptions{})
+		return err == nil, nil
+	})
+	require.NoError(t, err, "istiod never wrote istio-ca-root-cert into namespace default")
+
+	dir = kwok.ClusterDir(p.Workdir(), env.Name)
+	b, err := os.ReadFile(filepath.Join(kwok.IstiodDir(dir), "istiod.json"))
+	require.NoError(t, err)
+	var rec struct{ PID int }
+	require.NoError(t, json.Unmarshal(b, &rec))
+	socks, err := testenv.ListeningSockets([]int{rec.PID})
+	require.NoError(t, err)
+	require.NotEmpty(t, socks)
+	for _, s := range socks {
+		assert.True(t, s.Loopback(), "istiod: %s is reachable from other machines", s)
+	}
+	again, err := p.StartIstiod(ctx, env.Name, kwok.IstiodOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, ports, again, "a running istiod is kept")
+
+	require.NoError(t, syscall.Kill(rec.PID, syscall.SIGKILL))
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		probs, err := p.Health(ctx, env)
+		return len(probs) == 1 && probs[0].Component == "istiod", err
+	})
+	require.NoError(t, err, "Health never reported the killed istiod")
+
+	_, err = p.StartIstiod(ctx, env.Name, kwok.IstiodOptions{})
+	require.NoError(t, err, "a crashed istiod is started again")
+	b, err = os.ReadFile(filepath.Join(kwok.IstiodDir(dir), "istiod.json"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rec))
+	require.NoError(t, p.Delete(ctx, env))
+	assert.False(t, running(rec.PID), "istiod %d survived Delete", rec.PID)
+}
+
+// running reports whether pid is a live process: not gone, not a zombie
+// (this test started istiod, so it is its parent until it is reaped).
+func running(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i > 0 && i+2 < len(stat) && stat[i+2] != 'Z' && stat[i+2] != 'X'
 }

@@ -178,6 +178,9 @@ func (p *Provider) Delete(ctx context.Context, env *state.Environment) error {
 	if kubeconfig == "" {
 		kubeconfig = DefaultKubeconfig()
 	}
+	if err := p.StopIstiod(ctx, env.Name); err != nil {
+		return fmt.Errorf("stopping istiod of simulated cluster %s: %w", name, err)
+	}
 	procs, err := readPIDs(dir)
 	if err != nil {
 		return err
