@@ -5,6 +5,7 @@
 #   kubectl (kwokctl runs it to probe the apiserver)          (k8s.io/kubernetes)
 #   etcd                                                     (go.etcd.io/etcd/server/v3)
 #   kwok, kwokctl                                            (sigs.k8s.io/kwok)
+#   pilot-discovery (istiod)                                 (istio.io/istio, hack/testenv/istiod)
 # and the local Helm chart repository the tests and bench-up use instead of
 # the official repositories (hack/testenv/chartrepo; charts at the versions of
 # stacks/versions.yaml).
@@ -109,6 +110,29 @@ build_kube() {
   for b in "${missing[@]}"; do mark "$b" "$KUBE_VERSION"; done
 }
 
+# build_istiod builds pilot-discovery at the istio.io/istio version the
+# chart repository takes Istio's charts from (hack/testenv/go.mod), so the
+# control plane and its charts match; hack/testenv/istiod must require the
+# same version.
+build_istiod() {
+  local want have
+  want="$(cd "$here" && go list -m -f '{{.Version}}' istio.io/istio)"
+  have="$(cd "$here/istiod" && go list -m -f '{{.Version}}' istio.io/istio)"
+  if [[ "$want" != "$have" ]]; then
+    log "hack/testenv/istiod/go.mod requires istio.io/istio $have but the chart repository uses $want: run (cd hack/testenv/istiod && go get istio.io/istio@$want && go mod tidy)"
+    exit 1
+  fi
+  if fresh pilot-discovery "$want"; then
+    log "pilot-discovery $want already built"
+    return
+  fi
+  log "building pilot-discovery $want (a few minutes on 2 cores)"
+  local t0=$(date +%s)
+  (cd "$here/istiod" && go build -trimpath -ldflags="-s -w" -o "$bin/pilot-discovery" istio.io/istio/pilot/cmd/pilot-discovery)
+  mark pilot-discovery "$want"
+  log "pilot-discovery built in $(($(date +%s) - t0))s"
+}
+
 # build_charts regenerates the chart repository when the version lock, the
 # fixtures or the generator changed.
 build_charts() {
@@ -128,6 +152,7 @@ start=$(date +%s)
 build_etcd
 build_kwok
 build_kube
+build_istiod
 build_charts
 log "done in $(($(date +%s) - start))s; binaries in $bin, charts in $charts"
 ls -l "$bin" "$charts" >&2
