@@ -26,6 +26,10 @@ test-integration: testenv
 	$(GO) test $(RACE) -count=1 -tags integration -timeout 30m ./test/integration/... ./stacks/...
 	RACE=$(RACE) bash hack/kube-integration.sh
 
+## test-labs: labctl test --up --provider kwok of the sample labs (what CI runs)
+test-labs: testenv
+	bash hack/lab-test.sh
+
 ## lint: go vet and a gofmt check
 lint:
 	$(GO) vet $(PKGS)

@@ -80,6 +80,9 @@ func (s *session) run(ctx context.Context, a labs.Action) error {
 	case a.Waypoint != nil:
 		return s.waypoint(ctx, a.Waypoint)
 	case a.Exec != nil:
+		if s.env.Simulated {
+			return nil // no process runs in a simulated pod
+		}
 		return s.exec(ctx, a.Exec)
 	}
 	return fmt.Errorf("action has no type")

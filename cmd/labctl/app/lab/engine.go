@@ -10,6 +10,7 @@ import (
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/restmapper"
 
+	"github.com/labctl/labctl/internal/checkenv"
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
@@ -25,19 +26,22 @@ import (
 func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 	var mapper meta.RESTMapper
 	var clients *kube.Clients
+	connect := func(ctx context.Context, env *state.Environment) (*kube.Clients, error) {
+		if clients != nil {
+			return clients, nil
+		}
+		var err error
+		if env != nil && env.Context != "" && d.Kubeconfig == "" && d.Context == "" {
+			clients, err = kube.Load(env.Kubeconfig, env.Context)
+		} else {
+			clients, err = d.Kube(ctx)
+		}
+		return clients, err
+	}
 	cluster := func(ctx context.Context, env *state.Environment) (*engine.Cluster, error) {
-		c := clients
-		if c == nil {
-			var err error
-			if env != nil && env.Context != "" && d.Kubeconfig == "" && d.Context == "" {
-				c, err = kube.Load(env.Kubeconfig, env.Context)
-			} else {
-				c, err = d.Kube(ctx)
-			}
-			if err != nil {
-				return nil, err
-			}
-			clients = c
+		c, err := connect(ctx, env)
+		if err != nil {
+			return nil, err
 		}
 		if mapper == nil {
 			mapper = restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(c.Kube.Discovery()))
@@ -72,16 +76,8 @@ func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 			return p.Traffic(ctx, name, ch)
 		},
 		ChecksEnv: func(ctx context.Context, env *state.Environment, specs []verify.Spec) (verify.Env, error) {
-			c, err := cluster(ctx, env)
-			if err != nil {
-				return verify.Env{}, err
-			}
-			venv := verify.Env{Kube: c.Kube, Dynamic: c.Dynamic, Mapper: c.Mapper, Exec: c.Exec,
-				Simulated: env.Simulated, Ingress: env.IngressURL, Apps: map[string]verify.App{}}
-			for _, a := range env.Apps {
-				venv.Apps[a.Name] = verify.App{Host: a.Host, Path: a.Path, URL: a.URL}
-			}
-			return venv, nil
+			return checkenv.Build(ctx, specs, checkenv.Options{Record: env,
+				Clients: func(ctx context.Context) (*kube.Clients, error) { return connect(ctx, env) }})
 		},
 	}
 }
