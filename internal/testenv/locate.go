@@ -52,7 +52,7 @@ func Binaries() (map[string]string, error) {
 	}
 	out := map[string]string{}
 	var missing []string
-	for _, c := range kwok.Components {
+	for _, c := range kwok.Components() {
 		p := os.Getenv(c.Env)
 		if p == "" {
 			p = filepath.Join(bin, c.Name)
@@ -76,7 +76,7 @@ func Binaries() (map[string]string, error) {
 // kwokctl's own KWOK_* variables and LABCTL_KWOKCTL_BINARY.
 func Env(bins map[string]string) []string {
 	var env []string
-	for _, c := range kwok.Components {
+	for _, c := range kwok.Components() {
 		if p := bins[c.Name]; p != "" {
 			env = append(env, c.Env+"="+p)
 		}

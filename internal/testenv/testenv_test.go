@@ -44,7 +44,7 @@ func TestDirs(t *testing.T) {
 func TestBinaries(t *testing.T) {
 	bin := t.TempDir()
 	t.Setenv(BinEnv, bin)
-	for _, c := range kwok.Components {
+	for _, c := range kwok.Components() {
 		t.Setenv(c.Env, "")
 	}
 	_, err := Binaries()
@@ -52,7 +52,7 @@ func TestBinaries(t *testing.T) {
 	assert.Contains(t, err.Error(), "make testenv")
 	assert.Contains(t, err.Error(), filepath.Join(bin, "kube-apiserver"))
 
-	for _, c := range kwok.Components {
+	for _, c := range kwok.Components() {
 		require.NoError(t, os.WriteFile(filepath.Join(bin, c.Name), nil, 0o755))
 	}
 	other := filepath.Join(t.TempDir(), "my-etcd")
@@ -60,7 +60,7 @@ func TestBinaries(t *testing.T) {
 	t.Setenv("KWOK_ETCD_BINARY", other)
 	got, err := Binaries()
 	require.NoError(t, err)
-	assert.Len(t, got, len(kwok.Components))
+	assert.Len(t, got, len(kwok.Components()))
 	assert.Equal(t, other, got[kwok.Etcd], "kwokctl's variable wins")
 	assert.Equal(t, filepath.Join(bin, "kwokctl"), got[kwok.Kwokctl])
 	env := Env(got)

@@ -46,17 +46,20 @@ const (
   config_path = "` + CertsDir + `"`
 )
 
-// MirroredRegistries are the registries the built-in stacks pull from; with
-// a registry mirror each gets a hosts.toml that tries the mirror first and
-// falls back to the registry itself.
-var MirroredRegistries = []string{
-	"docker.io",
-	"registry.istio.io",
-	"quay.io",
-	"gcr.io",
-	"ghcr.io",
-	"registry.k8s.io",
-	"us-central1-docker.pkg.dev",
+// MirroredRegistries returns the registries the built-in stacks pull from;
+// with a registry mirror each gets a hosts.toml that tries the mirror first
+// and falls back to the registry itself. A function, so no caller can
+// change the list for everyone.
+func MirroredRegistries() []string {
+	return []string{
+		"docker.io",
+		"registry.istio.io",
+		"quay.io",
+		"gcr.io",
+		"ghcr.io",
+		"registry.k8s.io",
+		"us-central1-docker.pkg.dev",
+	}
 }
 
 // ContextName is the kube context kind writes for a cluster.

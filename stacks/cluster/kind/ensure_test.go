@@ -51,7 +51,7 @@ func TestEnsureCreates(t *testing.T) {
 	assert.Equal(t, 8080, m.Ingress.HTTPPort)
 	for _, n := range nodes {
 		assert.Equal(t, HostsTOML("docker.io", testMirror), n.files["/etc/containerd/certs.d/docker.io/hosts.toml"], n.name)
-		assert.Len(t, n.files, len(MirroredRegistries)+map[bool]int{true: 1}[n.role == "control-plane"], n.name)
+		assert.Len(t, n.files, len(MirroredRegistries())+map[bool]int{true: 1}[n.role == "control-plane"], n.name)
 	}
 	assert.False(t, p.leftover("labctl"), "the create-in-progress marker is removed")
 }

@@ -48,7 +48,7 @@ func applyMirror(nodes []node, mirror string) error {
 		if r != "control-plane" && r != "worker" {
 			continue
 		}
-		for _, reg := range MirroredRegistries {
+		for _, reg := range MirroredRegistries() {
 			if err := n.WriteFile(path.Join(CertsDir, reg, "hosts.toml"), HostsTOML(reg, mirror)); err != nil {
 				return fmt.Errorf("configuring registry mirror %s for %s on node %s: %w", mirror, reg, n.Name(), commandError(err))
 			}

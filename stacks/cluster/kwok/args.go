@@ -39,7 +39,7 @@ func createArgs(env, config string, bins Binaries) []string {
 		// limits of the components slow that down for nothing.
 		"--disable-qps-limits",
 	}
-	for _, c := range Components {
+	for _, c := range Components() {
 		if b := bins[c.Name]; c.Flag != "" && b.Path != "" {
 			args = append(args, c.Flag, b.Path)
 		}
@@ -71,7 +71,7 @@ func deleteArgs(env, kubeconfig string) []string {
 // PATH, because kwokctl prefers kubectl from PATH over its variable.
 func commandEnv(base []string, workdir string, bins Binaries) []string {
 	set := map[string]string{"KWOK_WORKDIR": workdir}
-	for _, c := range Components {
+	for _, c := range Components() {
 		if b := bins[c.Name]; b.Path != "" && c.Name != Kwokctl {
 			set[c.Env] = b.Path
 		}
@@ -102,8 +102,8 @@ func commandEnv(base []string, workdir string, bins Binaries) []string {
 }
 
 func envNames() []string {
-	out := make([]string, 0, len(Components))
-	for _, c := range Components {
+	out := make([]string, 0, len(Components()))
+	for _, c := range Components() {
 		out = append(out, c.Env)
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 
 func allBinaries(dir string) Binaries {
 	b := Binaries{}
-	for _, c := range Components {
+	for _, c := range Components() {
 		b[c.Name] = Binary{Component: c, Path: dir + "/" + c.Name, Source: SourceCache}
 	}
 	return b
@@ -63,7 +63,7 @@ func TestCommandEnv(t *testing.T) {
 	pathKubectl := allBinaries("/b")
 	pathKubectl[Kubectl] = Binary{Component: pathKubectl[Kubectl].Component, Path: "/usr/bin/kubectl", Source: SourcePath}
 	none := Binaries{}
-	for _, c := range Components {
+	for _, c := range Components() {
 		none[c.Name] = Binary{Component: c}
 	}
 	tests := []struct {

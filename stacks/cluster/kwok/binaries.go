@@ -35,18 +35,21 @@ const (
 // KwokctlEnv names the kwokctl binary; kwokctl has no variable for itself.
 const KwokctlEnv = "LABCTL_KWOKCTL_BINARY"
 
-// Components lists every binary, kwokctl first. The environment variable
-// names are kwokctl's (sigs.k8s.io/kwok pkg/config/vars.go, v0.8.0).
-var Components = []Component{
-	{Name: Kwokctl, Env: KwokctlEnv, OnPath: true},
-	{Name: KubeAPIServer, Env: "KWOK_KUBE_APISERVER_BINARY", Flag: "--kube-apiserver-binary"},
-	{Name: KubeControllerManager, Env: "KWOK_KUBE_CONTROLLER_MANAGER_BINARY", Flag: "--kube-controller-manager-binary"},
-	{Name: KubeScheduler, Env: "KWOK_KUBE_SCHEDULER_BINARY", Flag: "--kube-scheduler-binary"},
-	{Name: KwokController, Env: "KWOK_CONTROLLER_BINARY", Flag: "--kwok-controller-binary"},
-	{Name: Etcd, Env: "KWOK_ETCD_BINARY", Flag: "--etcd-binary"},
-	// kwokctl probes the apiserver with kubectl from $PATH, else from
-	// KWOK_KUBECTL_BINARY, else it downloads one.
-	{Name: Kubectl, Env: "KWOK_KUBECTL_BINARY", OnPath: true},
+// Components returns every binary, kwokctl first. The environment variable
+// names are kwokctl's (sigs.k8s.io/kwok pkg/config/vars.go, v0.8.0). A
+// function, so no caller can change the list for everyone.
+func Components() []Component {
+	return []Component{
+		{Name: Kwokctl, Env: KwokctlEnv, OnPath: true},
+		{Name: KubeAPIServer, Env: "KWOK_KUBE_APISERVER_BINARY", Flag: "--kube-apiserver-binary"},
+		{Name: KubeControllerManager, Env: "KWOK_KUBE_CONTROLLER_MANAGER_BINARY", Flag: "--kube-controller-manager-binary"},
+		{Name: KubeScheduler, Env: "KWOK_KUBE_SCHEDULER_BINARY", Flag: "--kube-scheduler-binary"},
+		{Name: KwokController, Env: "KWOK_CONTROLLER_BINARY", Flag: "--kwok-controller-binary"},
+		{Name: Etcd, Env: "KWOK_ETCD_BINARY", Flag: "--etcd-binary"},
+		// kwokctl probes the apiserver with kubectl from $PATH, else from
+		// KWOK_KUBECTL_BINARY, else it downloads one.
+		{Name: Kubectl, Env: "KWOK_KUBECTL_BINARY", OnPath: true},
+	}
 }
 
 // Where a binary was found.
@@ -96,8 +99,8 @@ func newFinder(explicit map[string]string, cacheDir string) finder {
 // resolve finds every component: explicit option, environment variable,
 // cache directory, then $PATH for the components that allow it.
 func (f finder) resolve() Binaries {
-	out := make(Binaries, len(Components))
-	for _, c := range Components {
+	out := make(Binaries, len(Components()))
+	for _, c := range Components() {
 		out[c.Name] = f.find(c)
 	}
 	return out
@@ -132,7 +135,7 @@ func isExecutable(p string) bool {
 // Missing returns the components that were not found, in Components order.
 func (b Binaries) Missing() []Binary {
 	var out []Binary
-	for _, c := range Components {
+	for _, c := range Components() {
 		if bin := b[c.Name]; bin.Path == "" {
 			out = append(out, bin)
 		}

@@ -84,7 +84,7 @@ func TestFinderResolve(t *testing.T) {
 				cacheBin: cacheBin,
 			}
 			got := f.resolve()
-			require.Len(t, got, len(Components))
+			require.Len(t, got, len(Components()))
 			for name, want := range tt.want {
 				assert.Equal(t, want.Path, got[name].Path, name)
 				assert.Equal(t, want.Source, got[name].Source, name)
@@ -96,7 +96,7 @@ func TestFinderResolve(t *testing.T) {
 
 func TestMissingKeepsComponentOrder(t *testing.T) {
 	b := Binaries{}
-	for _, c := range Components {
+	for _, c := range Components() {
 		b[c.Name] = Binary{Component: c, Path: "/x/" + c.Name}
 	}
 	assert.Empty(t, b.Missing())

@@ -35,7 +35,7 @@ const downloadProbeURL = "https://dl.k8s.io/"
 func (p *Provider) Preflight(ctx context.Context, req cluster.Request) preflight.Report {
 	bins := p.Binaries()
 	var r preflight.Report
-	for _, c := range Components {
+	for _, c := range Components() {
 		b := bins[c.Name]
 		if b.Path != "" && !p.finder.exists(b.Path) {
 			r = append(r, preflight.Finding{Check: CheckBinaries, Severity: preflight.Error,

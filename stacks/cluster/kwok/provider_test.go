@@ -85,10 +85,10 @@ func newTestProvider(t *testing.T) (*Provider, *fakeKwokctl, string) {
 	cache := t.TempDir()
 	bin := TestenvBinDir(cache)
 	require.NoError(t, os.MkdirAll(bin, 0o755))
-	for _, c := range Components {
+	for _, c := range Components() {
 		require.NoError(t, os.WriteFile(filepath.Join(bin, c.Name), []byte("#!/bin/sh\n"), 0o755))
 	}
-	for _, c := range Components {
+	for _, c := range Components() {
 		t.Setenv(c.Env, "")
 	}
 	p := New(Options{CacheDir: cache})

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -133,11 +132,4 @@ func writeJUnit(path string, rep verify.Report) (err error) {
 		return fmt.Errorf("writing the JUnit report %s: %w", path, err)
 	}
 	return nil
-}
-
-// IsFailed reports whether err is a check run that failed (its report is
-// already printed).
-func IsFailed(err error) bool {
-	var fe *FailedError
-	return errors.As(err, &fe)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -109,7 +110,7 @@ func TestCheckCommand(t *testing.T) {
 			err := execute(t, d, "-f", "testdata/bookinfo.yaml", "--junit", junit)
 			if tt.failed {
 				require.Error(t, err)
-				assert.True(t, IsFailed(err))
+				assert.True(t, isFailed(err))
 				assert.Equal(t, 1, err.(*FailedError).ExitCode())
 			} else {
 				require.NoError(t, err, errOut.String())
@@ -139,7 +140,7 @@ func TestCheckCommandErrors(t *testing.T) {
 	err := execute(t, d, "-f", "testdata/typo.yaml")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `testdata/typo.yaml:9: checks[0].pods: unknown field "selectr"`)
-	assert.False(t, IsFailed(err))
+	assert.False(t, isFailed(err))
 
 	// A report path that cannot be written is refused before any check
 	// runs (no status line was printed).
@@ -147,10 +148,17 @@ func TestCheckCommandErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "no-such-dir", "junit.xml")
 	err = execute(t, d, "-f", "testdata/bookinfo.yaml", "--junit", missing)
 	require.ErrorContains(t, err, "--junit "+missing+": directory "+filepath.Dir(missing)+" does not exist")
-	assert.False(t, IsFailed(err))
+	assert.False(t, isFailed(err))
 	assert.Empty(t, errOut.String(), "no check ran")
 
 	err = execute(t, d)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `required flag(s) "file" not set`)
+}
+
+// isFailed reports whether err is a check run that failed (its report is
+// already printed).
+func isFailed(err error) bool {
+	var fe *FailedError
+	return errors.As(err, &fe)
 }
