@@ -18,7 +18,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
@@ -109,10 +108,10 @@ func Decode(data []byte) ([]*unstructured.Unstructured, error) {
 	}
 }
 
-// Apply server-side applies every object of the component's manifest and
-// waits for CRDs to be established. It returns the objects that did not
-// exist before, which are the ones `down` may delete.
-func (m *Manifests) Apply(ctx context.Context, c Component) ([]state.ObjectRef, error) {
+// Objects fetches and decodes the component's manifest. Applying them is
+// internal/apply's job (which records them first); WaitEstablished then
+// waits for their CRDs.
+func (m *Manifests) Objects(ctx context.Context, c Component) ([]*unstructured.Unstructured, error) {
 	data, err := m.Fetch(ctx, c.ManifestURL)
 	if err != nil {
 		return nil, err
@@ -121,30 +120,7 @@ func (m *Manifests) Apply(ctx context.Context, c Component) ([]state.ObjectRef, 
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: %w", c.ManifestURL, err)
 	}
-	var created []state.ObjectRef
-	for _, obj := range objs {
-		ri, ref, err := m.resource(obj)
-		if err != nil {
-			return created, err
-		}
-		_, getErr := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
-		existed := getErr == nil
-		if getErr != nil && !apierrors.IsNotFound(getErr) {
-			return created, fmt.Errorf("reading %s %s: %w", ref.Kind, ref.Name, getErr)
-		}
-		js, err := obj.MarshalJSON()
-		if err != nil {
-			return created, err
-		}
-		force := true
-		if _, err := ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, js, metav1.PatchOptions{FieldManager: FieldManager, Force: &force}); err != nil {
-			return created, fmt.Errorf("applying %s %s from %s: %w", ref.Kind, ref.Name, c.ManifestURL, err)
-		}
-		if !existed {
-			created = append(created, ref)
-		}
-	}
-	return created, m.waitEstablished(ctx, objs, c.Timeout)
+	return objs, nil
 }
 
 func (m *Manifests) resource(obj *unstructured.Unstructured) (dynamic.ResourceInterface, state.ObjectRef, error) {
@@ -165,7 +141,8 @@ func (m *Manifests) resource(obj *unstructured.Unstructured) (dynamic.ResourceIn
 
 var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 
-func (m *Manifests) waitEstablished(ctx context.Context, objs []*unstructured.Unstructured, timeout time.Duration) error {
+// WaitEstablished waits until every CRD among objs is Established.
+func (m *Manifests) WaitEstablished(ctx context.Context, objs []*unstructured.Unstructured, timeout time.Duration) error {
 	for _, obj := range objs {
 		if obj.GetKind() != "CustomResourceDefinition" {
 			continue

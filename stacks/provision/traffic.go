@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/labctl/labctl/internal/apply"
+	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/install"
@@ -96,15 +98,20 @@ func (p *Provisioner) Traffic(ctx context.Context, name string, ch TrafficChange
 	defer status.Close()
 	status.Start("traffic", fmt.Sprintf("Setting background traffic: enabled=%t, %g requests/s per app", cur.Enabled, cur.Rate))
 	start := time.Now()
-	for _, ns := range comp.Namespaces {
-		res, err := install.EnsureNamespace(ctx, c.Kube, env.Name, ns)
-		if err != nil {
-			status.Fail("traffic", "")
-			return nil, err
-		}
-		if res.Created {
-			env.AddNamespace(ns.Name)
-		}
+	save := func() error {
+		env.UpdatedAt = p.now()
+		return p.Store.Save(env)
+	}
+	// Namespaces and labels, then the release, are recorded before they are
+	// made, so `down` removes them even if this run is interrupted.
+	if err := p.trafficNamespaces(ctx, c, env, comp, save); err != nil {
+		status.Fail("traffic", "")
+		return nil, err
+	}
+	env.SetRelease(state.Release{Component: comp.Name, Name: comp.Release, Namespace: comp.Namespace, Chart: comp.Chart.Name, Version: chartVersion(comp)})
+	if err := save(); err != nil {
+		status.Fail("traffic", "")
+		return nil, err
 	}
 	res, err := p.helm(c).Apply(ctx, comp)
 	if err != nil {
@@ -120,6 +127,21 @@ func (p *Provisioner) Traffic(ctx context.Context, name string, ch TrafficChange
 	}
 	status.Done("traffic", fmt.Sprintf("Background traffic %s (%s, %s)", onOff(cur.Enabled), res.Action, since(start)))
 	return &cur, nil
+}
+
+// trafficNamespaces creates or labels the generator's namespaces with the
+// same recorded apply as up.
+func (p *Provisioner) trafficNamespaces(ctx context.Context, c *kube.Clients, env *state.Environment, comp install.Component, save func() error) error {
+	if len(comp.Namespaces) == 0 {
+		return nil
+	}
+	m, err := p.manifests(c)
+	if err != nil {
+		return err
+	}
+	a := &apply.Applier{Dynamic: c.Dynamic, Mapper: m.Mapper}
+	_, err = applyNamespaces(ctx, a, c.Kube, env.Name, comp.Namespaces, apply.EnvRecorder(env, save))
+	return err
 }
 
 func onOff(b bool) string {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labctl/labctl/internal/apply"
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
@@ -190,42 +191,24 @@ func chartVersion(c install.Component) string {
 
 func (r *run) applyComponent(ctx context.Context, c install.Component) error {
 	start := time.Now()
-	var relabelled []string
-	for _, ns := range c.Namespaces {
-		res, err := install.EnsureNamespace(ctx, r.clients.Kube, r.env.Name, ns)
-		if err != nil {
-			return err
-		}
-		r.mu.Lock()
-		if res.Created {
-			r.env.AddNamespace(ns.Name)
-		}
-		if !r.env.HasNamespace(ns.Name) {
-			r.env.Labels = append(r.env.Labels, res.Added...)
-		}
-		r.mu.Unlock()
-		if res.Relabelled {
-			relabelled = append(relabelled, ns.Name)
-		}
-	}
-	if err := r.save(); err != nil {
+	relabelled, err := applyNamespaces(ctx, r.applier(), r.clients.Kube, r.env.Name, c.Namespaces, r.record)
+	if err != nil {
 		return err
 	}
 	switch c.Kind {
 	case install.KindManifest:
-		created, err := r.manifests.Apply(ctx, c)
-		r.mu.Lock()
-		for _, ref := range created {
-			r.env.AddObject(ref)
-		}
-		r.mu.Unlock()
-		if serr := r.save(); err == nil {
-			err = serr
-		}
+		objs, err := r.manifests.Objects(ctx, c)
 		if err != nil {
 			return err
 		}
-		r.status.Done(c.Name, fmt.Sprintf("%s applied (%d new objects, %s)", c.Name, len(created), since(start)))
+		res, err := r.applier().Apply(ctx, objs, apply.Options{FieldManager: install.FieldManager, Force: true, Record: r.record})
+		if err != nil {
+			return fmt.Errorf("manifest %s: %w", c.ManifestURL, err)
+		}
+		if err := r.manifests.WaitEstablished(ctx, objs, c.Timeout); err != nil {
+			return err
+		}
+		r.status.Done(c.Name, fmt.Sprintf("%s applied (%d new objects, %s)", c.Name, len(res.Plan.New), since(start)))
 		return nil
 	default:
 		// Record the release before installing, so an interrupted install
@@ -253,6 +236,19 @@ func (r *run) applyComponent(ctx context.Context, c install.Component) error {
 		r.status.Done(c.Name, fmt.Sprintf("%s %s (%s)", c.Name, res.Action, since(start)))
 		return nil
 	}
+}
+
+// record adds what an apply is about to do to the environment record and
+// saves it, before anything is written (internal/apply).
+func (r *run) record(_ context.Context, p apply.Plan) error {
+	r.mu.Lock()
+	apply.RecordPlan(r.env, p)
+	r.mu.Unlock()
+	return r.save()
+}
+
+func (r *run) applier() *apply.Applier {
+	return &apply.Applier{Dynamic: r.clients.Dynamic, Mapper: r.manifests.Mapper}
 }
 
 func since(t time.Time) string {
