@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -90,7 +91,26 @@ func StaticURL(u string) Endpoint {
 		return nil
 	}
 	u = strings.TrimRight(u, "/")
+	if err := checkScheme(u); err != nil {
+		return func(context.Context) (string, error) { return "", err }
+	}
 	return func(context.Context) (string, error) { return u, nil }
+}
+
+// checkScheme refuses a URL whose scheme checks cannot request, as a
+// permanent error: retrying it until the timeout cannot help.
+func checkScheme(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return permanent(fmt.Errorf("URL %q: %w", raw, err))
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return nil
+	case "":
+		return permanent(fmt.Errorf("URL %q has no scheme: write http://%s", raw, raw))
+	}
+	return permanent(fmt.Errorf("URL %q: scheme %q is not supported: use http or https", raw, u.Scheme))
 }
 
 // PortForwarder forwards a local port to port of a Service in namespace and

@@ -42,7 +42,7 @@ type fixture struct {
 
 // quick makes failing cases end fast.
 func (fx fixture) quick(s Spec) Spec {
-	s.Timeout, s.Interval = Duration{fx.timeout}, Duration{fx.timeout / 6}
+	s.Timeout, s.Interval = Duration{fx.timeout}, Duration{max(fx.timeout/6, MinInterval)}
 	return s
 }
 
@@ -115,7 +115,7 @@ func createPod(t *testing.T, fx fixture, ns, name string, containers []string, o
 
 // quick makes failing cases end fast.
 func quick(s Spec) Spec {
-	s.Timeout, s.Interval = Duration{300 * time.Millisecond}, Duration{50 * time.Millisecond}
+	s.Timeout, s.Interval = Duration{300 * time.Millisecond}, Duration{MinInterval}
 	return s
 }
 

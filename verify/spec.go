@@ -16,6 +16,18 @@ const (
 	DefaultSuccesses = 1
 )
 
+// Bounds of the retry settings, so a check cannot flood its target (an
+// interval of 1ns sent tens of thousands of requests a second), wait for
+// ever, or demand an endless streak of passes.
+const (
+	// MinInterval is the shortest pause between attempts.
+	MinInterval = 100 * time.Millisecond
+	// MaxTimeout is the longest timeout a check may set.
+	MaxTimeout = 30 * time.Minute
+	// MaxSuccesses is the most consecutive passes a check may require.
+	MaxSuccesses = 100
+)
+
 // Spec is one check: retry settings plus exactly one check type. The labs
 // engine embeds []Spec in lab steps; CheckSet files hold them too.
 type Spec struct {
@@ -105,14 +117,8 @@ func (s *Spec) Validate() error {
 	default:
 		return fmt.Errorf("check %q: several check types (%s); set exactly one per check", name, strings.Join(set, ", "))
 	}
-	if s.Timeout.Duration < 0 || s.Interval.Duration < 0 {
-		return fmt.Errorf("check %q: timeout and interval must not be negative", name)
-	}
-	if s.Successes < 0 {
-		return fmt.Errorf("check %q: successes must be at least 1 (or left out for the default 1)", name)
-	}
-	if s.Timeout.Duration > 0 && s.Interval.Duration > s.Timeout.Duration {
-		return fmt.Errorf("check %q: interval %s is longer than timeout %s", name, s.Interval, s.Timeout)
+	if err := s.validateRetry(); err != nil {
+		return fmt.Errorf("check %q: %w", name, err)
 	}
 	var err error
 	switch {
@@ -135,6 +141,33 @@ func (s *Spec) Validate() error {
 	}
 	if err != nil {
 		return fmt.Errorf("check %q: %s: %w", name, s.Type(), err)
+	}
+	return nil
+}
+
+// validateRetry bounds timeout, interval and successes; the error is a
+// *FieldError naming the field.
+func (s *Spec) validateRetry() error {
+	bad := func(field, format string, args ...any) error {
+		return &FieldError{Field: field, Err: fmt.Errorf(field+": "+format, args...)}
+	}
+	switch t := s.Timeout.Duration; {
+	case t < 0:
+		return bad("timeout", "%s is negative: give a duration such as 30s (or leave it out for %s)", s.Timeout, DefaultTimeout)
+	case t > MaxTimeout:
+		return bad("timeout", "%s is longer than the maximum %s: split the check, or wait for the condition in a step of its own", s.Timeout, MaxTimeout)
+	}
+	if i := s.Interval.Duration; i != 0 && i < MinInterval {
+		return bad("interval", "%s is shorter than the minimum %s (it would flood the target)", s.Interval, MinInterval)
+	}
+	switch {
+	case s.Successes < 0:
+		return bad("successes", "must be at least 1 (or left out for the default 1)")
+	case s.Successes > MaxSuccesses:
+		return bad("successes", "%d is more than the maximum %d consecutive passes", s.Successes, MaxSuccesses)
+	}
+	if s.Timeout.Duration > 0 && s.Interval.Duration > s.Timeout.Duration {
+		return bad("interval", "%s is longer than timeout %s", s.Interval, s.Timeout)
 	}
 	return nil
 }

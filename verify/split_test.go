@@ -68,7 +68,7 @@ func TestSplitCheck(t *testing.T) {
 		})
 		t.Run(fmt.Sprintf("70/20/10 seed %d", seed), func(t *testing.T) {
 			srv := reviewsServer(t, 100+seed, 0.7, 0.2, 0.1)
-			res := Runner{}.RunOne(t.Context(), Spec{Name: "split", Interval: Duration{1}, Split: splitSpec(srv.URL)})
+			res := Runner{}.RunOne(t.Context(), Spec{Name: "split", Interval: Duration{MinInterval}, Split: splitSpec(srv.URL)})
 			require.Equal(t, StatusFail, res.Status, res.Observed)
 			assert.Equal(t, 3, res.Attempts, "a wrong split uses every attempt")
 			assert.Contains(t, res.Message, "traffic split differs from the weights")

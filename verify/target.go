@@ -75,6 +75,9 @@ func (t *Target) validate() error {
 		if err != nil || u.Scheme == "" || u.Host == "" {
 			return fmt.Errorf("url %q must be absolute, like http://productpage.bookinfo:9080/productpage", t.URL)
 		}
+		if err := checkScheme(t.URL); err != nil {
+			return err
+		}
 	}
 	if t.From != nil {
 		if t.URL == "" {
@@ -172,6 +175,11 @@ func newSender(t *Target, env *Env) (*sender, error) {
 		}
 	default:
 		s.base = t.URL
+	}
+	if s.base != "" {
+		if err := checkScheme(s.base); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }

@@ -117,7 +117,7 @@ func TestDecodeProblems(t *testing.T) {
 			}},
 		{"number where a string is expected", "kind: 1.30\n", []string{`f.yaml:1: kind: expected a string, got "1.30" (put it in quotes)`}},
 		{"duration names line and field", "items:\n  - name: a\n    timeout: 5 minutes\n",
-			[]string{`f.yaml:3: items[0].timeout: duration "5 minutes": use units such as ms, s, m`}},
+			[]string{`f.yaml:3: items[0].timeout: duration "5 minutes": use units such as ms, s, m (in "a")`}},
 		{"duplicate key", "kind: K\nitems: []\nkind: L\n", []string{`f.yaml:3: key "kind" is repeated (first at line 1): keep one`}},
 		{"duplicate key in free-form values", "items:\n  - values: {a: 1, b: 2, a: 3}\n", []string{`f.yaml:2: items[0].values: key "a" is repeated (first at line 2)`}},
 		{"not a mapping", "- a\n", []string{"f.yaml:1: expected a mapping of fields, got a list"}},

@@ -6,7 +6,8 @@
 // "did you mean" suggestion), values of the wrong type, duplicate keys, more
 // than one document, files over a size cap and aliases that expand past a
 // budget. Every problem names the file, the line and the field path
-// (checks[0].http.expect), and all problems of a file are reported at once
+// (checks[0].http.expect) and, inside a list item with a `name:`, that name;
+// all problems of a file are reported at once
 // (an *Error holding []Problem), so a linter can list them together.
 //
 // The work is linear in the size of the input: duplicate keys are found with

@@ -17,10 +17,11 @@ type walker struct {
 	file     string
 	pos      Positions
 	problems []Problem
-	budget   int  // nodes that alias expansion may still add
-	inAlias  int  // >0 while walking below an alias or a merge
-	overrun  bool // the alias budget ran out: stop walking
-	dropped  int  // problems past maxProblems
+	budget   int    // nodes that alias expansion may still add
+	inAlias  int    // >0 while walking below an alias or a merge
+	overrun  bool   // the alias budget ran out: stop walking
+	dropped  int    // problems past maxProblems
+	item     string // `name:` of the list item being walked, named in problems
 	aliasAt  struct {
 		line int
 		path string
@@ -45,7 +46,11 @@ func (w *walker) fail(n *yaml.Node, path, format string, args ...any) {
 	w.dropped++
 	if len(w.problems) < maxProblems {
 		w.dropped--
-		w.problems = append(w.problems, Problem{File: w.file, Line: n.Line, Field: path, Message: fmt.Sprintf(format, args...)})
+		msg := fmt.Sprintf(format, args...)
+		if w.item != "" {
+			msg += fmt.Sprintf(" (in %q)", w.item)
+		}
+		w.problems = append(w.problems, Problem{File: w.file, Line: n.Line, Field: path, Message: msg})
 	}
 }
 
@@ -199,7 +204,10 @@ func (w *walker) list(n *yaml.Node, elem reflect.Type, path string) any {
 		return nil
 	}
 	out := make([]any, 0, len(n.Content))
+	outer := w.item
+	defer func() { w.item = outer }()
 	for i, item := range n.Content {
+		w.item = itemName(item, outer)
 		out = append(out, w.walk(item, elem, fmt.Sprintf("%s[%d]", path, i)))
 	}
 	return out
@@ -235,6 +243,23 @@ func (w *walker) scalar(n *yaml.Node, path string) any {
 		return nil
 	}
 	return v
+}
+
+// itemName is the scalar `name:` of a list item that is a mapping, else
+// the enclosing item's name.
+func itemName(n *yaml.Node, outer string) string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return outer
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k, v := n.Content[i], n.Content[i+1]; k.Value == "name" && v.Kind == yaml.ScalarNode && v.Value != "" {
+			return v.Value
+		}
+	}
+	return outer
 }
 
 func describe(n *yaml.Node) string {
