@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/labctl/labctl/internal/strictyaml"
 )
 
@@ -199,14 +197,22 @@ func convert(raw string, t reflect.Type, at string) (any, error) {
 		}
 		return f, nil
 	case reflect.Interface:
+		// Read as YAML by the strict decoder, so a value is bounded like a
+		// file (size, aliases); what is not YAML stays a string.
 		var v any
-		if err := yaml.Unmarshal([]byte(raw), &v); err != nil {
+		if _, err := strictyaml.Decode("--set "+at, []byte(raw), &v, strictyaml.Options{}); err != nil {
+			if strictyaml.IsLimit(err) {
+				return nil, err
+			}
 			return raw, nil
 		}
 		return v, nil
 	case reflect.Slice:
 		var v []any
-		if err := yaml.Unmarshal([]byte(raw), &v); err != nil {
+		if _, err := strictyaml.Decode("--set "+at, []byte(raw), &v, strictyaml.Options{}); err != nil {
+			if strictyaml.IsLimit(err) {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%s expects a list such as [a, b], got %q", at, raw)
 		}
 		return v, nil

@@ -48,6 +48,22 @@ func (o Options) maxAliasNodes() int {
 	return DefaultMaxAliasNodes
 }
 
+const (
+	msgAliases   = "aliases (*name) expand to too many values: write the values out or use fewer aliases"
+	msgLimitTail = "is it the right file?"
+)
+
+// IsLimit reports whether err is a refusal for size or alias expansion (as
+// opposed to a mistake in the content).
+func IsLimit(err error) bool {
+	for _, p := range Problems("", err) {
+		if p.Message == msgAliases || strings.HasSuffix(p.Message, "limit: "+msgLimitTail) {
+			return true
+		}
+	}
+	return false
+}
+
 // Positions maps each field path seen in a document to its line, so errors
 // found after decoding (semantic validation) can name the line too.
 type Positions map[string]int
@@ -104,7 +120,7 @@ func DecodeAll[T any](file string, data []byte, opts Options) ([]T, []Positions,
 // parse checks the size and splits data into its non-empty documents.
 func parse(file string, data []byte, opts Options, multi bool) ([]*yaml.Node, error) {
 	if max := opts.maxBytes(); len(data) > max {
-		return nil, Problem{File: file, Message: fmt.Sprintf("the file is %s, over the %s limit: is it the right file?", size(len(data)), size(max))}
+		return nil, Problem{File: file, Message: fmt.Sprintf("the file is %s, over the %s limit: %s", size(len(data)), size(max), msgLimitTail)}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node

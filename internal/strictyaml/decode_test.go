@@ -199,6 +199,7 @@ func TestAliasBombIsRefused(t *testing.T) {
 		ps := Problems("bomb.yaml", err)
 		require.Len(t, ps, 1, "one problem, then the walk stops: %v", err)
 		assert.Contains(t, ps[0].Error(), "aliases (*name) expand to too many values")
+		assert.True(t, IsLimit(err))
 	}
 }
 
@@ -252,6 +253,8 @@ func TestSizeCap(t *testing.T) {
 	var d doc
 	_, err := Decode("big.yaml", []byte(big), &d, Options{})
 	require.EqualError(t, err, "big.yaml: the file is 1.9 MiB, over the 1.0 MiB limit: is it the right file?")
+	assert.True(t, IsLimit(err))
+	assert.False(t, IsLimit(Problem{Message: "not valid YAML"}))
 	_, err = Decode("big.yaml", []byte(big), &d, Options{MaxBytes: 4 << 20})
 	require.NoError(t, err)
 

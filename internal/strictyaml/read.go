@@ -23,7 +23,7 @@ func ReadFile(path string, maxBytes int) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if len(data) > maxBytes {
-		return nil, Problem{File: path, Message: fmt.Sprintf("the file is larger than the %s limit: is it the right file?", size(maxBytes))}
+		return nil, Problem{File: path, Message: fmt.Sprintf("the file is larger than the %s limit: %s", size(maxBytes), msgLimitTail)}
 	}
 	return data, nil
 }

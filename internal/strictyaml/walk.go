@@ -80,7 +80,7 @@ func (w *walker) spend(n *yaml.Node, path string) bool {
 	if w.budget < 0 {
 		w.overrun = true
 		w.problems = append(w.problems, Problem{File: w.file, Line: w.aliasAt.line, Field: w.aliasAt.path,
-			Message: "aliases (*name) expand to too many values: write the values out or use fewer aliases"})
+			Message: msgAliases})
 		return false
 	}
 	return true
