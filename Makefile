@@ -4,7 +4,7 @@ BIN       ?= bin
 RACE      ?= -race
 PKGS      ?= ./...
 
-.PHONY: all build install test test-integration lint testenv istiocheck bench bench-up bench-loadgen clean
+.PHONY: all build install test fuzz test-integration lint testenv istiocheck bench bench-up bench-loadgen clean
 
 all: build
 
@@ -17,8 +17,16 @@ install:
 	$(GO) install ./cmd/labctl
 
 ## test: unit tests with the race detector (no Docker, no network)
-test:
+test: fuzz
 	$(GO) test $(RACE) -count=1 $(PKGS)
+
+## fuzz: each decoder fuzzer for a bounded time (FUZZTIME each), seeded with the hostile inputs of issue 13
+FUZZTIME ?= 10s
+FUZZERS  ?= stacks:FuzzParseStack stacks:FuzzSet verify:FuzzParseCheckSet labs:FuzzDecode labs:FuzzParseObjects
+fuzz:
+	@set -e; for f in $(FUZZERS); do pkg=$${f%%:*}; name=$${f#*:}; \
+	  echo "fuzz $$name ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg; done
 
 ## test-integration: end-to-end tests against a real simulated control plane (builds it first):
 ## labctl up/down/status on kwok, then the packages' API-server tests on one shared cluster
