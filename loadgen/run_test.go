@@ -231,8 +231,11 @@ func TestCoordinatedOmission(t *testing.T) {
 	r, err := Run(context.Background(), Options{URL: url, RPS: 40, Requests: 20, Concurrency: 1})
 	require.NoError(t, err)
 	svcP99 := time.Duration(r.Labctl.ServiceTime.CalcPercentile(99) * 1e9)
-	assert.Less(t, svcP99, 250*time.Millisecond, "service time stays near the 50ms the server takes")
-	assert.Greater(t, r.Percentile(99), 400*time.Millisecond, "latency from intended send time grows with the queue")
+	// Relative, so that a slow machine does not change the verdict: the
+	// queue (20 requests planned over 0.5 s, served one at a time over 1 s)
+	// makes latency from the intended time many service times long.
+	assert.Greater(t, r.Percentile(99), 4*svcP99, "latency from intended send time grows with the queue")
+	assert.Greater(t, r.Percentile(99), 400*time.Millisecond, "at least the queue's length")
 	require.NotEmpty(t, r.Labctl.Warnings)
 	assert.Contains(t, r.Labctl.Warnings[0], "NOT reached")
 	assert.Contains(t, r.Labctl.Warnings[0], "--concurrency")

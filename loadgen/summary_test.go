@@ -27,6 +27,10 @@ func fixture(t *testing.T) *Result {
 	for i := range 10 {
 		errs.record(time.Duration(20+i) * time.Millisecond)
 	}
+	late := newHistogram()
+	for i := range 100 {
+		late.record(time.Duration(10+i) * time.Microsecond)
+	}
 	ho, err := httpOptions(&Options{URL: "http://127.0.0.1:8080/productpage", Host: "bookinfo.example", Timeout: time.Second})
 	require.NoError(t, err)
 	r := &Result{HTTPRunnerResults: fhttp.HTTPRunnerResults{
@@ -41,7 +45,7 @@ func fixture(t *testing.T) *Result {
 	r.Labctl = Extra{
 		Source: "labctl", TargetRPS: 20, Classifier: "bookinfo-reviews",
 		Classes:     map[string]int64{"v1": 330, "v2": 330, "v3": 330, Unclassified: 10},
-		ServiceTime: svc.export(Percentiles()), SocketErrors: 2,
+		ServiceTime: svc.export(Percentiles()), SendLateness: late.export(Percentiles()), SocketErrors: 2,
 		Warnings: []string{"2 requests failed without an HTTP response: connect 127.0.0.1:8080: connection refused"},
 	}
 	return r
