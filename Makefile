@@ -31,7 +31,7 @@ fuzz:
 ## test-integration: end-to-end tests against a real simulated control plane (builds it first):
 ## labctl up/down/status on kwok, then the packages' API-server tests on one shared cluster
 test-integration: testenv
-	$(GO) test $(RACE) -count=1 -tags integration -timeout 30m ./test/integration/... ./stacks/...
+	$(GO) test $(RACE) -count=1 -p 1 -tags integration -timeout 30m ./test/integration/... ./stacks/...
 	RACE=$(RACE) bash hack/kube-integration.sh
 
 ## test-labs: labctl test --up --provider kwok of the sample labs (what CI runs)

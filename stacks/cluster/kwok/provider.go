@@ -118,6 +118,10 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 		}
 		return nil, kwokctlError("starting simulated cluster "+name, err, out, dir)
 	}
+	if err := waitAPIServer(ctx, dir); err != nil {
+		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		return nil, err
+	}
 	nodes := 1 + req.Spec.Workers
 	sctx, cancel := context.WithTimeout(ctx, ScaleTimeout)
 	out, err = p.run(sctx, kwokctl.Path, env, scaleArgs(req.Name, nodes)...)
