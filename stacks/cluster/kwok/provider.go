@@ -61,6 +61,9 @@ type Provider struct {
 	probe func(ctx context.Context) error
 	// listNodes waits for the fake nodes to be listed; replaceable in tests.
 	listNodes func(ctx context.Context, kubeconfig, context string, nodes int) error
+	// apiReady waits for the cluster's apiserver after kwokctl started it;
+	// replaceable in tests.
+	apiReady func(ctx context.Context, clusterDir string) error
 	// portLock is the machine-wide lock file held while a cluster starts.
 	portLock string
 }
@@ -75,6 +78,7 @@ func New(opts Options) *Provider {
 		run:       runKwokctl,
 		probe:     probeDownloads,
 		listNodes: waitNodes,
+		apiReady:  waitAPIServer,
 		portLock:  PortLockPath(),
 	}
 }
@@ -118,7 +122,7 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 		}
 		return nil, kwokctlError("starting simulated cluster "+name, err, out, dir)
 	}
-	if err := waitAPIServer(ctx, dir); err != nil {
+	if err := p.apiReady(ctx, dir); err != nil {
 		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}

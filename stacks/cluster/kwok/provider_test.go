@@ -96,6 +96,7 @@ func newTestProvider(t *testing.T) (*Provider, *fakeKwokctl, string) {
 	p.run = fake.run
 	p.probe = func(context.Context) error { return errors.New("no network") }
 	p.listNodes = func(context.Context, string, string, int) error { return nil }
+	p.apiReady = func(context.Context, string) error { return nil }
 	p.portLock = filepath.Join(t.TempDir(), "ports.lock")
 	return p, fake, cache
 }
@@ -160,6 +161,13 @@ func TestEnsureErrors(t *testing.T) {
 		name:    "scale fails",
 		setup:   func(_ *Provider, f *fakeKwokctl) { f.fail = map[string]error{"scale": errors.New("exit status 2")} },
 		wantErr: []string{"scaling simulated cluster kwok-lab to 1 nodes"},
+	}, {
+		name: "apiserver never ready",
+		setup: func(p *Provider, f *fakeKwokctl) {
+			p.apiReady = func(context.Context, string) error { return errors.New("kube-apiserver did not become ready") }
+			f.fail = map[string]error{"scale": errors.New("scale must not run before the apiserver is ready")}
+		},
+		wantErr: []string{"kube-apiserver did not become ready"},
 	}, {
 		name: "nodes never ready",
 		setup: func(p *Provider, _ *fakeKwokctl) {
