@@ -16,7 +16,7 @@ import (
 // was found: same namespaces and labels, CRDs, cluster RBAC, webhooks, and
 // no Helm release.
 func TestIntegrationExistingRestoresCluster(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), UpTimeout+2*CommandTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), UpTimeout+CommandTimeout+DownTimeout)
 	defer cancel()
 	cl := testenv.StartCluster(ctx, t, "theirs", 1)
 	c := connect(t, cl.Kubeconfig, cl.Context)
@@ -26,7 +26,7 @@ func TestIntegrationExistingRestoresCluster(t *testing.T) {
 	}
 
 	l := newLab(t, "adopt")
-	t.Cleanup(func() { l.run(CommandTimeout, "down") })
+	t.Cleanup(func() { l.run(DownTimeout, "down") })
 	l.must(UpTimeout, "up", "--provider", "existing", "--kubeconfig", cl.Kubeconfig, "--context", cl.Context)
 	s := l.status()
 	l.requireReady(s, "existing", s.Simulated, defaultComponents...)
@@ -41,7 +41,7 @@ func TestIntegrationExistingRestoresCluster(t *testing.T) {
 		t.Fatalf("up changed no namespace, CRD, RBAC or webhook: the comparison below would prove nothing")
 	}
 
-	l.must(CommandTimeout, "down")
+	l.must(DownTimeout, "down")
 	after, err := c.snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -17,14 +17,20 @@ import (
 	"time"
 
 	"github.com/labctl/labctl/internal/testenv"
+	"github.com/labctl/labctl/stacks/provision"
 )
 
 // Timeouts of the user-level steps on a 2-core machine.
 const (
 	// UpTimeout bounds `labctl up` of the default stack on kwok.
 	UpTimeout = 8 * time.Minute
-	// CommandTimeout bounds quick commands (status, a no-op up, down).
+	// CommandTimeout bounds quick commands (status, a no-op up).
 	CommandTimeout = 2 * time.Minute
+	// DownTimeout bounds `labctl down`: longer than down's own bounded
+	// waits, so a slow CRD deletion (the API server can take a minute or
+	// more to finalize a CRD that other clients watch) fails with down's
+	// message, not a killed process.
+	DownTimeout = provision.TimeoutUninstall + provision.TimeoutNamespaceDelete + time.Minute
 	// InterruptTimeout is how long `up` may take to exit after SIGINT.
 	InterruptTimeout = 30 * time.Second
 	// NoOpUpLimit is the issue's bound for a second `up`.

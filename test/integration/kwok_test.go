@@ -23,7 +23,7 @@ import (
 // nothing and is quick; `down` leaves no process, data, context or record.
 func TestIntegrationKwokUpStatusDown(t *testing.T) {
 	l := newLab(t, "itest")
-	t.Cleanup(func() { l.run(CommandTimeout, "down") })
+	t.Cleanup(func() { l.run(DownTimeout, "down") })
 
 	up := l.must(UpTimeout, l.upArgs()...)
 	t.Logf("first up took %s", up.took.Round(time.Millisecond))
@@ -69,7 +69,7 @@ func TestIntegrationKwokUpStatusDown(t *testing.T) {
 	if len(procs) < 4 {
 		t.Fatalf("kwok recorded %d processes (%v), want etcd, apiserver, controller-manager, scheduler, kwok", len(procs), procs)
 	}
-	l.must(CommandTimeout, "down")
+	l.must(DownTimeout, "down")
 	requireGone(t, l, procs)
 }
 
@@ -104,7 +104,7 @@ func requireGone(t *testing.T, l *lab, procs map[string]int) {
 // first promptly; `up` again converges; `down` cleans up.
 func TestIntegrationKwokInterruptAndLock(t *testing.T) {
 	l := newLab(t, "intr")
-	t.Cleanup(func() { l.run(CommandTimeout, "down") })
+	t.Cleanup(func() { l.run(DownTimeout, "down") })
 
 	ctx, cancel := context.WithTimeout(context.Background(), UpTimeout)
 	defer cancel()
@@ -156,7 +156,7 @@ func TestIntegrationKwokInterruptAndLock(t *testing.T) {
 	l.must(UpTimeout, l.upArgs()...)
 	l.requireReady(l.status(), "kwok", true, defaultComponents...)
 	procs := l.kwokProcesses()
-	l.must(CommandTimeout, "down")
+	l.must(DownTimeout, "down")
 	requireGone(t, l, procs)
 }
 

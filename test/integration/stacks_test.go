@@ -37,7 +37,7 @@ func TestIntegrationAppStacks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.stack, func(t *testing.T) {
 			l := newLab(t, "st-"+tt.stack)
-			t.Cleanup(func() { l.run(CommandTimeout, "down") })
+			t.Cleanup(func() { l.run(DownTimeout, "down") })
 			l.must(UpTimeout, append(l.upArgs(), "--stack", tt.stack)...)
 			s := l.status()
 			l.requireReady(s, "kwok", true)
