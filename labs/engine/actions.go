@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/labctl/labctl/internal/apply"
 	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/labs/applyset"
 	"github.com/labctl/labctl/labs/scope"
@@ -93,8 +94,12 @@ func (s *session) set() *applyset.Set {
 	return &applyset.Set{Parent: parentOf(s.lab), Dynamic: s.c.Dynamic, Mapper: s.c.Mapper}
 }
 
-// apply makes objs members of the lab's ApplySet (parent first, as the
-// specification wants) and server-side applies them.
+// apply makes objs members of the lab's ApplySet and server-side applies
+// them (internal/apply, field manager FieldManager, forced). The parent is
+// the lab's record of what it applied: the applier's Recorder writes it,
+// listing a superset of the members' kinds and namespaces, after every
+// object was mapped and read and before the first one is written, as the
+// ApplySet specification wants.
 func (s *session) apply(ctx context.Context, objs []*unstructured.Unstructured) error {
 	if len(objs) == 0 {
 		return nil
@@ -106,15 +111,19 @@ func (s *session) apply(ctx context.Context, objs []*unstructured.Unstructured) 
 	if err := s.ensureNamespace(ctx, set.Parent.Namespace); err != nil {
 		return err
 	}
-	if err := set.Write(ctx, applyset.ContentsOf(objs)); err != nil {
-		return err
-	}
-	return s.e.Apply(ctx, s.env, objs, FieldManager, true)
+	_, err := s.applier().Apply(ctx, objs, apply.Options{FieldManager: FieldManager, Force: true,
+		Record: func(ctx context.Context, _ apply.Plan) error { return set.Write(ctx, applyset.ContentsOf(objs)) }})
+	return err
 }
 
-// ensureNamespace waits for nothing: the parent's namespace must exist,
-// and if a lab manifest creates it, the manifest comes later, so the
-// engine creates it now (and the lab's own apply adopts it).
+func (s *session) applier() *apply.Applier {
+	return &apply.Applier{Dynamic: s.c.Dynamic, Mapper: s.c.Mapper}
+}
+
+// ensureNamespace makes sure the parent's namespace exists: if a lab
+// manifest creates it, that manifest comes later, so the engine creates it
+// now (as a member, and the lab's own apply adopts it). The parent lives
+// in that namespace, so here the set is written just after the apply.
 func (s *session) ensureNamespace(ctx context.Context, ns string) error {
 	_, err := s.c.Dynamic.Resource(nsGVR).Get(ctx, ns, metav1.GetOptions{})
 	if err == nil {
@@ -128,7 +137,7 @@ func (s *session) ensureNamespace(ctx context.Context, ns string) error {
 	set := s.set()
 	set.Label(o)
 	objs := []*unstructured.Unstructured{o}
-	if err := s.e.Apply(ctx, s.env, objs, FieldManager, true); err != nil {
+	if _, err := s.applier().Apply(ctx, objs, apply.Options{FieldManager: FieldManager, Force: true}); err != nil {
 		return err
 	}
 	return set.Write(ctx, applyset.ContentsOf(objs))

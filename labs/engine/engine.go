@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
@@ -41,11 +40,6 @@ type Cluster struct {
 	Exec verify.Executor
 }
 
-// ApplyFunc server-side applies objects (recording them in the
-// environment record first) with the given field manager, forcing
-// conflicts when force is set.
-type ApplyFunc func(ctx context.Context, env *state.Environment, objs []*unstructured.Unstructured, fieldManager string, force bool) error
-
 // TrafficFunc sets the environment's background traffic (labctl traffic).
 type TrafficFunc func(ctx context.Context, envName string, on bool, rate float64) (*state.Traffic, error)
 
@@ -69,7 +63,6 @@ type Engine struct {
 	Catalog Catalog
 	// Cluster connects to the environment's cluster (once per operation).
 	Cluster   func(ctx context.Context, env *state.Environment) (*Cluster, error)
-	Apply     ApplyFunc
 	Traffic   TrafficFunc
 	Load      LoadFunc
 	ChecksEnv ChecksEnvFunc

@@ -16,7 +16,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/restmapper"
 
@@ -75,33 +74,10 @@ func (f *fixture) engine() *Engine {
 		Cluster: func(context.Context, *state.Environment) (*Cluster, error) {
 			return &Cluster{Kube: f.c.Kube, Dynamic: f.c.Dynamic, Mapper: f.mapper}, nil
 		},
-		Apply: func(ctx context.Context, _ *state.Environment, objs []*unstructured.Unstructured, fm string, force bool) error {
-			return testApply(ctx, f, objs, fm, force)
-		},
 		ChecksEnv: func(context.Context, *state.Environment, []verify.Spec) (verify.Env, error) {
 			return verify.Env{Kube: f.c.Kube, Dynamic: f.c.Dynamic, Mapper: f.mapper, Simulated: true}, nil
 		},
 	}
-}
-
-// testApply is the tests' stand-in for the CLI's apply helper: plain
-// server-side apply.
-func testApply(ctx context.Context, f *fixture, objs []*unstructured.Unstructured, fm string, force bool) error {
-	for _, o := range objs {
-		gvk := o.GroupVersionKind()
-		m, err := f.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		if err != nil {
-			return err
-		}
-		ri := f.c.Dynamic.Resource(m.Resource).Namespace(o.GetNamespace())
-		if m.Scope.Name() != meta.RESTScopeNameNamespace {
-			ri = f.c.Dynamic.Resource(m.Resource)
-		}
-		if _, err := ri.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: fm, Force: force}); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // addLab loads a lab from files (NS in them becomes the fixture's

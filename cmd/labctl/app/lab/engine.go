@@ -2,11 +2,8 @@ package lab
 
 import (
 	"context"
-	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/restmapper"
 
@@ -20,8 +17,8 @@ import (
 )
 
 // NewEngine wires the lab engine for environment name to labctl's
-// environment record, kube clients, apply helper, check environment and
-// traffic control. The cluster is the record's, unless --kubeconfig or
+// environment record, kube clients, check environment and traffic
+// control (the engine applies through internal/apply itself). The cluster is the record's, unless --kubeconfig or
 // --context say otherwise.
 func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 	var mapper meta.RESTMapper
@@ -57,13 +54,6 @@ func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 		EnvName: name,
 		Catalog: cat,
 		Cluster: cluster,
-		Apply: func(ctx context.Context, env *state.Environment, objs []*unstructured.Unstructured, fm string, force bool) error {
-			c, err := cluster(ctx, env)
-			if err != nil {
-				return err
-			}
-			return serverSideApply(ctx, c, objs, fm, force)
-		},
 		Traffic: func(ctx context.Context, name string, on bool, rate float64) (*state.Traffic, error) {
 			p, err := provision.New(d, "")
 			if err != nil {
@@ -80,23 +70,4 @@ func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 				Clients: func(ctx context.Context) (*kube.Clients, error) { return connect(ctx, env) }})
 		},
 	}
-}
-
-// serverSideApply applies objs one by one.
-func serverSideApply(ctx context.Context, c *engine.Cluster, objs []*unstructured.Unstructured, fm string, force bool) error {
-	for _, o := range objs {
-		gvk := o.GroupVersionKind()
-		m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
-		if err != nil {
-			return fmt.Errorf("applying %s %s: %w", gvk.Kind, o.GetName(), err)
-		}
-		ri := c.Dynamic.Resource(m.Resource).Namespace(o.GetNamespace())
-		if m.Scope.Name() != meta.RESTScopeNameNamespace {
-			ri = c.Dynamic.Resource(m.Resource)
-		}
-		if _, err := ri.Apply(ctx, o.GetName(), o, metav1.ApplyOptions{FieldManager: fm, Force: force}); err != nil {
-			return fmt.Errorf("applying %s %s/%s: %w", gvk.Kind, o.GetNamespace(), o.GetName(), err)
-		}
-	}
-	return nil
 }
