@@ -62,7 +62,7 @@ func assertProblems(t *testing.T, ps Problems, want []string) {
 	require.Len(t, ps, len(want), "problems:\n%v", ps)
 	for i, w := range want {
 		loc, msg, _ := strings.Cut(w, ": ")
-		got := ps[i].String()
+		got := ps[i].Error()
 		assert.Contains(t, got, "testdata/lint/"+loc+":", "problem %d", i)
 		assert.Contains(t, got, msg, "problem %d", i)
 	}
@@ -108,7 +108,7 @@ func TestGetRefusesWhatLintRejects(t *testing.T) {
 	ps, err2 := Lint(nil, nil, dir)
 	require.NoError(t, err2)
 	require.Len(t, ps, 1)
-	assert.Contains(t, err.Error(), ps[0].String())
+	assert.Contains(t, err.Error(), ps[0].Error())
 }
 
 func TestUserLabOverridesBuiltin(t *testing.T) {

@@ -21,7 +21,7 @@ func Decode(file string, data []byte) (*Lab, error) {
 	if err != nil {
 		var ps Problems
 		for _, p := range strictyaml.Problems(file, err) {
-			ps = append(ps, Problem(p))
+			ps = append(ps, p)
 		}
 		return nil, ps
 	}

@@ -1,39 +1,21 @@
 package labs
 
 import (
-	"fmt"
+	"github.com/labctl/labctl/internal/strictyaml"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-// Problem is one thing wrong with a lab, located in a file.
-type Problem struct {
-	// File is the file to fix, as the user can find it: a path on disk or
-	// "labs/samples/NAME/lab.yaml" for a built-in lab.
-	File string `json:"file"`
-	// Line is 1-based; 0 when the problem is about the whole file.
-	Line int `json:"line,omitempty"`
-	// Field is the field path ("spec.steps[1].solution[0].apply.file").
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
-
-// String formats the problem as file:line: field: message.
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d", p.Line)
-	}
-	b.WriteString(": ")
-	if p.Field != "" {
-		b.WriteString(p.Field + ": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
+// Problem is one thing wrong with a lab, located in a file: File is the file
+// to fix as the user can find it (a path on disk, or
+// "labs/samples/NAME/lab.yaml" for a built-in lab), Line is 1-based (0 for
+// the whole file), Field the field path
+// ("spec.steps[1].solution[0].apply.file"). It is the strict decoder's
+// Problem, so decode and lint problems are one type with one format
+// (file:line: field: message).
+type Problem = strictyaml.Problem
 
 // Problems is every problem found in one go; as an error it lists them one
 // per line.
@@ -42,7 +24,7 @@ type Problems []Problem
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {
-		lines[i] = p.String()
+		lines[i] = p.Error()
 	}
 	return strings.Join(lines, "\n")
 }

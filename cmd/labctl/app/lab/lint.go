@@ -31,7 +31,7 @@ there are problems. labctl lab start refuses a lab with the same messages.`,
 			}
 			if err := cli.PrintData(c.Deps.Streams.Out, c.Deps.Output, problemList(ps), func(w io.Writer) error {
 				for _, p := range ps {
-					fmt.Fprintln(w, p.String())
+					fmt.Fprintln(w, p.Error())
 				}
 				return nil
 			}); err != nil {
