@@ -3,6 +3,7 @@ package labs
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/labctl/labctl/verify"
 )
@@ -243,20 +244,33 @@ type TrafficAction struct {
 	Rate float64 `json:"rate,omitempty"`
 }
 
+// Bounds of a load action.
+const (
+	// DefaultLoadDuration is a load's duration when it sets neither
+	// duration nor requests.
+	DefaultLoadDuration = 10 * time.Second
+	// MaxLoadDuration bounds a load's run: a longer duration, or more
+	// requests than the rate sends in it, is a lint error, and a run at
+	// full speed that has not sent its requests by then fails.
+	MaxLoadDuration = 5 * time.Minute
+)
+
 // LoadAction runs labctl's built-in load generator once and waits for it.
 type LoadAction struct {
 	// Target is an app name of the stack ("httpbin") or a URL path on it
-	// ("httpbin/get"), resolved like `labctl load`.
+	// ("httpbin/get"), resolved like `labctl load` (internal/appurl).
 	Target string `json:"target"`
 	// RPS is the request rate; 0 means as fast as possible.
 	RPS float64 `json:"rps,omitempty"`
 	// Duration of the run; or Requests for a fixed count. Neither: 10s.
+	// At most 5m.
 	Duration Duration `json:"duration,omitempty"`
 	Requests int      `json:"requests,omitempty"`
 	// Connections is the number of concurrent connections (default 1).
 	Connections int `json:"connections,omitempty"`
-	// InCluster runs the load from the stack's fortio client pod instead of
-	// through the ingress from the host.
+	// InCluster sends the load from a fortio Job in the app's namespace to
+	// the app's Service (like `labctl load --in-cluster`) instead of from
+	// this machine through the ingress.
 	InCluster bool              `json:"inCluster,omitempty"`
 	Headers   map[string]string `json:"headers,omitempty"`
 }

@@ -42,10 +42,12 @@ func TestLintRejectsWithFileAndLine(t *testing.T) {
 			"many/lab.yaml:15: spec.steps[0].solution[0].scale.replicas: replicas is required",
 			"many/lab.yaml:16: spec.steps[0].solution[1].wait: set exactly one of pods, condition or istioAccepted",
 			`many/lab.yaml:17: spec.steps[0].solution[2].traffic.state: state "maybe"`,
-			`many/lab.yaml:21: spec.steps[0].checks[1].name: check name "a" is already used`,
-			`many/lab.yaml:24: spec.steps[0].istioMessages[0].code: code "IST01"`,
-			"many/lab.yaml:24: spec.steps[0].istioMessages[0].reason: say why",
-			`many/lab.yaml:25: spec.steps[0].istioMessages[0].resource: resource "reviews"`,
+			"many/lab.yaml:18: spec.steps[0].solution[3].load.duration: duration 10m0s is longer than a lab's load may run (5m0s)",
+			"many/lab.yaml:19: spec.steps[0].solution[4].load.requests: 1000 requests at 1/s take longer than a lab's load may run (5m0s)",
+			`many/lab.yaml:23: spec.steps[0].checks[1].name: check name "a" is already used`,
+			`many/lab.yaml:26: spec.steps[0].istioMessages[0].code: code "IST01"`,
+			"many/lab.yaml:26: spec.steps[0].istioMessages[0].reason: say why",
+			`many/lab.yaml:27: spec.steps[0].istioMessages[0].resource: resource "reviews"`,
 		}},
 	}
 	for _, tt := range tests {

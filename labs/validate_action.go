@@ -94,6 +94,12 @@ func (v *validator) validateAction(field string, a Action) {
 			v.add(f, "set duration or requests, not both")
 		}
 		v.nonNegative(f+".duration", l.Duration)
+		if l.Duration.Duration > MaxLoadDuration {
+			v.add(f+".duration", "duration %s is longer than a lab's load may run (%s)", l.Duration.Duration, MaxLoadDuration)
+		}
+		if l.Requests > 0 && l.RPS > 0 && float64(l.Requests)/l.RPS > MaxLoadDuration.Seconds() {
+			v.add(f+".requests", "%d requests at %g/s take longer than a lab's load may run (%s): send fewer or faster", l.Requests, l.RPS, MaxLoadDuration)
+		}
 	case a.Waypoint != nil:
 		w := a.Waypoint
 		v.namespace(f, w.Namespace)

@@ -83,3 +83,25 @@ func origin(u string) string {
 }
 
 func slash(p string) string { return "/" + strings.TrimLeft(p, "/") }
+
+// Service is the Kubernetes Service an app is reached by from inside the
+// cluster.
+type Service struct {
+	Name, Namespace string
+	Port            int32
+}
+
+// InCluster applies the rule from inside the cluster (a load Job, a
+// pod): the Service's cluster DNS name and port, followed by the app's
+// path, which path replaces when not "". There is no Host header: the
+// Service name is the host.
+func InCluster(svc Service, app App, path string) (Target, error) {
+	if svc.Name == "" || svc.Namespace == "" || svc.Port <= 0 {
+		return Target{}, fmt.Errorf("app %q: in-cluster requests need a Service name, namespace and port (have %s/%s port %d)",
+			app.Name, svc.Namespace, svc.Name, svc.Port)
+	}
+	if path == "" {
+		path = app.Path
+	}
+	return Target{URL: fmt.Sprintf("http://%s.%s.svc.cluster.local:%d%s", svc.Name, svc.Namespace, svc.Port, slash(path))}, nil
+}

@@ -51,3 +51,25 @@ func TestPick(t *testing.T) {
 	_, err = Pick(nil, "")
 	assert.EqualError(t, err, "the environment has no apps")
 }
+
+func TestInCluster(t *testing.T) {
+	httpbin := App{Name: "httpbin", Host: "httpbin.example", Path: "/get", URL: "http://127.0.0.1:9000/get"}
+	svc := Service{Name: "httpbin", Namespace: "httpbin", Port: 8000}
+	tests := []struct {
+		name string
+		path string
+		want string
+	}{
+		{"the app's path", "", "http://httpbin.httpbin.svc.cluster.local:8000/get"},
+		{"a path replaces it", "status/418", "http://httpbin.httpbin.svc.cluster.local:8000/status/418"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := InCluster(svc, httpbin, tt.path)
+			require.NoError(t, err)
+			assert.Equal(t, Target{URL: tt.want}, got, "no Host header and never the app's own host URL")
+		})
+	}
+	_, err := InCluster(Service{Name: "httpbin", Namespace: "httpbin"}, httpbin, "")
+	assert.EqualError(t, err, `app "httpbin": in-cluster requests need a Service name, namespace and port (have httpbin/httpbin port 0)`)
+}

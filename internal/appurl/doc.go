@@ -13,4 +13,7 @@
 //   - The Host header is the app's ingress host ("" = the URL's own).
 //   - With neither an app URL nor an ingress URL there is no URL: Resolve
 //     returns ErrNoURL (`open app` then port-forwards to the gateway).
+//   - From inside the cluster (InCluster: the lab engine's in-cluster load
+//     Job) the app is its Service's cluster DNS name and port, followed by
+//     the same path, with no Host header.
 package appurl

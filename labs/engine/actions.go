@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -21,18 +22,67 @@ import (
 	"github.com/labctl/labctl/verify"
 )
 
-// runActions executes actions in order; the error names the action.
-func (s *session) runActions(ctx context.Context, where string, acts []labs.Action) error {
+// Action outcomes.
+const (
+	ActionDone    = "done"
+	ActionSkipped = "skipped"
+)
+
+// Reasons actions are skipped on a simulated cluster (kwok): its pods run
+// no process and nothing answers requests.
+const (
+	SkipLoadSimulated = verify.SkipSimulated + ": nothing answers requests, so no load was sent"
+	SkipExecSimulated = verify.SkipSimulated + ": no process runs in a simulated pod, so the command was not run"
+)
+
+// ActionResult is what one action did.
+type ActionResult struct {
+	// Action describes it ("apply manifests/route.yaml", "load httpbin/get").
+	Action string `json:"action"`
+	// Status is ActionDone or ActionSkipped.
+	Status string `json:"status"`
+	// Reason says why it was skipped.
+	Reason string `json:"reason,omitempty"`
+	// Load is what a load action sent and measured.
+	Load    *LoadSummary `json:"load,omitempty"`
+	Seconds float64      `json:"durationSeconds"`
+}
+
+// runActions executes actions in order and returns what each did; the
+// error names the action that failed (the results before it are returned).
+func (s *session) runActions(ctx context.Context, where string, acts []labs.Action) ([]ActionResult, error) {
+	out := make([]ActionResult, 0, len(acts))
 	for i, a := range acts {
-		if err := s.run(ctx, a); err != nil {
-			return fmt.Errorf("%s, action %d (%s): %w", where, i+1, a, err)
+		start := time.Now()
+		r, err := s.run(ctx, a)
+		if err != nil {
+			return out, fmt.Errorf("%s, action %d (%s): %w", where, i+1, a, err)
 		}
+		if r.Status == "" {
+			r.Status = ActionDone
+		}
+		r.Action, r.Seconds = a.String(), time.Since(start).Seconds()
+		out = append(out, r)
 	}
-	return nil
+	return out, nil
 }
 
 // run executes one action against the cluster.
-func (s *session) run(ctx context.Context, a labs.Action) error {
+func (s *session) run(ctx context.Context, a labs.Action) (ActionResult, error) {
+	switch {
+	case a.Load != nil:
+		return s.load(ctx, a.Load)
+	case a.Exec != nil:
+		if s.env.Simulated {
+			return ActionResult{Status: ActionSkipped, Reason: SkipExecSimulated}, nil
+		}
+		return ActionResult{}, s.exec(ctx, a.Exec)
+	}
+	return ActionResult{}, s.do(ctx, a)
+}
+
+// do executes an action that only succeeds or fails.
+func (s *session) do(ctx context.Context, a labs.Action) error {
 	switch {
 	case a.Apply != nil:
 		objs, err := objectsOf(s.lab, s.c.Mapper, a, a.Apply.Namespace)
@@ -70,21 +120,8 @@ func (s *session) run(ctx context.Context, a labs.Action) error {
 		}
 		_, err := s.e.Traffic(ctx, s.env.Name, a.Traffic.State == labs.TrafficOn, a.Traffic.Rate)
 		return err
-	case a.Load != nil:
-		if s.env.Simulated {
-			return nil // nothing serves requests on a simulated cluster
-		}
-		if s.e.Load == nil {
-			return fmt.Errorf("this labctl cannot run load here")
-		}
-		return s.e.Load(ctx, s.env, *a.Load)
 	case a.Waypoint != nil:
 		return s.waypoint(ctx, a.Waypoint)
-	case a.Exec != nil:
-		if s.env.Simulated {
-			return nil // no process runs in a simulated pod
-		}
-		return s.exec(ctx, a.Exec)
 	}
 	return fmt.Errorf("action has no type")
 }

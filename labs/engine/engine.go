@@ -43,9 +43,6 @@ type Cluster struct {
 // TrafficFunc sets the environment's background traffic (labctl traffic).
 type TrafficFunc func(ctx context.Context, envName string, on bool, rate float64) (*state.Traffic, error)
 
-// LoadFunc runs the built-in load generator once (a load action).
-type LoadFunc func(ctx context.Context, env *state.Environment, a labs.LoadAction) error
-
 // ChecksEnvFunc builds the verify.Env checks run in.
 type ChecksEnvFunc func(ctx context.Context, env *state.Environment, specs []verify.Spec) (verify.Env, error)
 
@@ -54,8 +51,9 @@ type Catalog interface {
 	Get(id string) (*labs.Lab, error)
 }
 
-// Engine runs labs in one environment. All fields but Now are required,
-// except Traffic and Load for labs without those actions.
+// Engine runs labs in one environment. All fields but Now and Load are
+// required, except Traffic for labs without traffic actions. Load nil runs
+// load actions with RunLoad (labctl's load generator).
 type Engine struct {
 	Store *state.Store
 	// EnvName is the environment (labctl --name).

@@ -33,6 +33,8 @@ type Started struct {
 	Ready verify.Report `json:"ready"`
 	// Stopped is the result of stopping the lab that was active (Force).
 	Stopped *Stopped `json:"stopped,omitempty"`
+	// Actions are what the baseline's setup actions did.
+	Actions []ActionResult `json:"actions,omitempty"`
 }
 
 // Match checks that an environment can run lab l: same stack, a mode the
@@ -123,7 +125,7 @@ func (e *Engine) Start(ctx context.Context, id string, o StartOptions) (*Started
 		return nil, err
 	}
 	s.env = env
-	if err := s.runActions(ctx, "baseline setup", l.Spec.Baseline.Setup); err != nil {
+	if out.Actions, err = s.runActions(ctx, "baseline setup", l.Spec.Baseline.Setup); err != nil {
 		return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab reset`, or `labctl lab stop`)", l.ID(), err)
 	}
 	out.Ready, err = s.runChecks(ctx, l.Spec.Baseline.Ready)

@@ -31,8 +31,10 @@ type Checked struct {
 	// last step: then Complete is set).
 	Next     *StepView `json:"next,omitempty"`
 	Complete bool      `json:"complete"`
-	// Solved is set when Solve applied the reference solution first.
-	Solved bool `json:"solved,omitempty"`
+	// Solved is set when Solve applied the reference solution first;
+	// Actions are what its actions did.
+	Solved  bool           `json:"solved,omitempty"`
+	Actions []ActionResult `json:"actions,omitempty"`
 }
 
 // Check runs the current step's checks, records their results and, when
@@ -184,7 +186,8 @@ func (e *Engine) Solve(ctx context.Context, o CheckOptions) (*Checked, error) {
 	}
 	n := s.env.Lab.Step
 	step := s.lab.Spec.Steps[n-1]
-	if err := s.runActions(ctx, fmt.Sprintf("step %d (%s) solution", n, step.ID), step.Solution); err != nil {
+	acts, err := s.runActions(ctx, fmt.Sprintf("step %d (%s) solution", n, step.ID), step.Solution)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.update(func(p *state.LabProgress) error { p.Steps[n-1].Solved = true; return nil }); err != nil {
@@ -192,7 +195,7 @@ func (e *Engine) Solve(ctx context.Context, o CheckOptions) (*Checked, error) {
 	}
 	out, err := s.check(ctx, o)
 	if out != nil {
-		out.Solved = true
+		out.Solved, out.Actions = true, acts
 	}
 	return out, err
 }

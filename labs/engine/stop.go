@@ -25,6 +25,8 @@ type Stopped struct {
 	// Changes is how the lab's scope differs from the snapshot taken at
 	// start; empty when the environment is as the lab found it.
 	Changes []scope.Change `json:"changes"`
+	// Actions are what the lab's cleanup actions did.
+	Actions []ActionResult `json:"actions,omitempty"`
 	Seconds float64        `json:"durationSeconds"`
 }
 
@@ -64,7 +66,7 @@ func (e *Engine) Stop(ctx context.Context) (*Stopped, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.runActions(ctx, "cleanup", s.lab.Spec.Cleanup); err != nil {
+	if out.Actions, err = s.runActions(ctx, "cleanup", s.lab.Spec.Cleanup); err != nil {
 		return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab stop` again)", p.Lab, err)
 	}
 	idx := snap.Index()

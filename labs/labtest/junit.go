@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/verify"
 )
 
@@ -86,6 +87,14 @@ func WriteJUnit(w io.Writer, rep *Report) error {
 				var skips []string
 				for _, r := range c.Skips() {
 					skips = append(skips, fmt.Sprintf("skipped check %s (%s): %s", r.Name, r.Type, r.Reason))
+				}
+				for _, a := range c.Actions {
+					switch {
+					case a.Status == engine.ActionSkipped:
+						skips = append(skips, fmt.Sprintf("skipped action %s: %s", a.Action, a.Reason))
+					case a.Load != nil:
+						skips = append(skips, fmt.Sprintf("%s (%s): %d request(s) to %s, %s", a.Action, a.Load.Mode, a.Load.Requests, a.Load.URL, a.Load.CodesText()))
+					}
 				}
 				jc.SystemOut = strings.Join(skips, "\n")
 			}

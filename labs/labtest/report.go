@@ -3,6 +3,7 @@ package labtest
 import (
 	"time"
 
+	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/labs/scope"
 	"github.com/labctl/labctl/verify"
 )
@@ -28,6 +29,8 @@ type Case struct {
 	// Before is the checks' run before the solution, After after it.
 	Before *verify.Report `json:"before,omitempty"`
 	After  *verify.Report `json:"after,omitempty"`
+	// Actions are what the solution's actions did (skipped ones say why).
+	Actions []engine.ActionResult `json:"actions,omitempty"`
 	// Changes are the differences from the start snapshot (stop).
 	Changes  []scope.Change `json:"changes,omitempty"`
 	Duration time.Duration  `json:"-"`
@@ -43,6 +46,17 @@ func (c *Case) Skips() []verify.Result {
 	for _, r := range c.After.Results {
 		if r.Status == verify.StatusSkipped {
 			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// SkippedActions lists the solution's actions that were skipped.
+func (c *Case) SkippedActions() []engine.ActionResult {
+	var out []engine.ActionResult
+	for _, a := range c.Actions {
+		if a.Status == engine.ActionSkipped {
+			out = append(out, a)
 		}
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/labs/scope"
 	"github.com/labctl/labctl/verify"
 )
@@ -39,8 +40,11 @@ func sampleReport() *Report {
 	rep := &Report{Labs: []LabResult{
 		{Lab: "sample-basics", Title: "Basics", Stack: "minimal", Mode: "sidecar", Environment: "labctl-minimal-sidecar", Seconds: 4.2,
 			Cases: []Case{
-				{Name: "1 scale-httpbin", Step: 1, Result: Pass, Before: &before, After: &verify.Report{Results: []verify.Result{pass}}, Seconds: 3.4},
-				{Name: "2 route", Step: 2, Result: Pass, After: &verify.Report{Results: []verify.Result{pass, skipped}}, Seconds: 0.31},
+				{Name: "1 scale-httpbin", Step: 1, Result: Pass, Before: &before, After: &verify.Report{Results: []verify.Result{pass}}, Seconds: 3.4,
+					Actions: []engine.ActionResult{{Action: "load httpbin/get", Status: engine.ActionDone, Load: &engine.LoadSummary{
+						Mode: engine.LoadIngress, URL: "http://127.0.0.1:8080/get", Requests: 20, Codes: map[int]int64{200: 19, 503: 1}}}}},
+				{Name: "2 route", Step: 2, Result: Pass, After: &verify.Report{Results: []verify.Result{pass, skipped}}, Seconds: 0.31,
+					Actions: []engine.ActionResult{{Action: "exec in httpbin/app=fortio: fortio load -n 20 http://httpbin:8000/get", Status: engine.ActionSkipped, Reason: engine.SkipExecSimulated}}},
 				{Name: "3 traffic", Step: 3, Result: Skipped, Message: "every check was skipped: httpbin-answers: " + verify.SkipSimulated,
 					After: &verify.Report{Results: []verify.Result{skipped}}, Seconds: 0.01},
 				{Name: "reset to 2", Step: 2, Result: Pass, Seconds: 0.5},

@@ -215,7 +215,7 @@ func (r *labRun) step(name string, n int, failBefore bool) bool {
 		c.Result, c.Message = Error, err.Error()
 		return r.add(c, t)
 	}
-	c.After = &ck.Report
+	c.After, c.Actions = &ck.Report, ck.Actions
 	switch {
 	case !ck.Passed:
 		c.Result, c.Message = Fail, failures(ck.Report)

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/labctl/labctl/labs/engine"
+	"github.com/labctl/labctl/verify"
 )
 
 // WriteSummary writes the summary table: lab, mode, case, result,
@@ -26,16 +29,8 @@ func WriteSummary(w io.Writer, rep *Report) error {
 				note = "left behind: " + strings.Join(chs, "; ")
 			}
 			if c.Result == Pass {
-				if skips := c.Skips(); len(skips) > 0 {
-					reasons := map[string]bool{}
-					var rs []string
-					for _, s := range skips {
-						if !reasons[s.Reason] {
-							reasons[s.Reason] = true
-							rs = append(rs, s.Reason)
-						}
-					}
-					note = fmt.Sprintf("%d check(s) skipped: %s", len(skips), strings.Join(rs, "; "))
+				if n := skipNote(c); n != "" {
+					note = n
 				}
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.Lab, l.Mode, c.Name, c.Result, round(c.Seconds), note)
@@ -57,6 +52,50 @@ func WriteSummary(w io.Writer, rep *Report) error {
 	_, err := fmt.Fprintf(w, "%s: %d lab run(s), %d passed, %d failed, %d error(s), %d skipped in %s\n",
 		verdict, len(rep.Labs), c.Pass, c.Fail, c.Error, c.Skipped, round(rep.Seconds))
 	return err
+}
+
+// skipNote says what of a passing case was skipped and why: checks, and
+// actions of the solution (load and exec on a simulated cluster).
+func skipNote(c Case) string {
+	var parts []string
+	for _, group := range []struct {
+		what    string
+		reasons []string
+	}{{"check(s)", checkReasons(c.Skips())}, {"action(s)", actionReasons(c.SkippedActions())}} {
+		if len(group.reasons) == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%d %s skipped: %s", len(group.reasons), group.what, strings.Join(uniq(group.reasons), "; ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func checkReasons(rs []verify.Result) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.Reason)
+	}
+	return out
+}
+
+func actionReasons(as []engine.ActionResult) []string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Action+": "+a.Reason)
+	}
+	return out
+}
+
+func uniq(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func round(s float64) string {

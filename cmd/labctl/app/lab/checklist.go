@@ -112,3 +112,18 @@ func writeStopped(w io.Writer, st *engine.Stopped) {
 		fmt.Fprintf(w, "  %s\n", c)
 	}
 }
+
+// writeActions prints the actions a learner should know about: skipped
+// ones with the reason, and what each load sent and measured.
+func writeActions(w io.Writer, acts []engine.ActionResult) {
+	for _, a := range acts {
+		switch {
+		case a.Status == engine.ActionSkipped:
+			fmt.Fprintf(w, " %s %s: skipped: %s\n", report.Mark(verify.StatusSkipped), a.Action, a.Reason)
+		case a.Load != nil:
+			l := a.Load
+			fmt.Fprintf(w, " • %s (%s): %d request(s) to %s in %.1fs (%.1f/s): %s; latency p50 %.1fms, p90 %.1fms, p99 %.1fms\n",
+				a.Action, l.Mode, l.Requests, l.URL, l.Seconds, l.RPS, l.CodesText(), l.P50, l.P90, l.P99)
+		}
+	}
+}

@@ -112,6 +112,7 @@ Only one lab is active per environment: --force stops the active one first.`,
 					writeStopped(out, st.Stopped)
 				}
 				fmt.Fprintf(out, "Started lab %s in environment %q.\n", st.Step.Lab, w.c.Deps.Name)
+				writeActions(out, st.Actions)
 				if len(st.Ready.Results) > 0 {
 					writeChecklist(out, "Baseline", st.Ready)
 				}
@@ -183,6 +184,7 @@ func (w *workshop) printChecked(ck *engine.Checked) error {
 	err := w.print(ck, func(out io.Writer) error {
 		if ck.Solved {
 			fmt.Fprintf(out, "Applied the solution of step %d.\n", ck.Step.Number)
+			writeActions(out, ck.Actions)
 		}
 		writeChecklist(out, fmt.Sprintf("Step %d of %d: %s", ck.Step.Number, ck.Step.Total, ck.Step.Title), ck.Report)
 		switch {
@@ -367,7 +369,7 @@ remains is an error naming each object.`,
 			if st == nil {
 				return err
 			}
-			if perr := w.print(st, func(out io.Writer) error { writeStopped(out, st); return nil }); perr != nil {
+			if perr := w.print(st, func(out io.Writer) error { writeActions(out, st.Actions); writeStopped(out, st); return nil }); perr != nil {
 				return perr
 			}
 			return err
