@@ -1,61 +1,14 @@
 package labtest
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/labctl/labctl/internal/junit"
 	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/verify"
 )
-
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Classname string        `xml:"classname,attr"`
-	Name      string        `xml:"name,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitProblem struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr"`
-}
 
 // WriteJUnit writes the report as JUnit XML: one testsuite per lab and
 // mode, one testcase per step (classname = lab id, which Jenkins and
@@ -63,60 +16,49 @@ type junitSkipped struct {
 // checks were all skipped is <skipped> with the reasons; skipped checks of
 // a passing step are listed in its system-out.
 func WriteJUnit(w io.Writer, rep *Report) error {
-	out := junitSuites{Name: "labctl test", Time: secs(rep.Seconds)}
+	out := junit.Suites{Name: "labctl test", Time: junit.Seconds(rep.Seconds)}
 	for _, l := range rep.Labs {
-		s := junitSuite{Name: fmt.Sprintf("%s (%s)", l.Lab, l.Mode), Time: secs(l.Seconds),
-			Properties: []junitProperty{{"stack", l.Stack}, {"mode", l.Mode}, {"environment", l.Environment}}}
+		props := []junit.Property{{Name: "stack", Value: l.Stack}, {Name: "mode", Value: l.Mode}, {Name: "environment", Value: l.Environment}}
 		if l.Diagnostics != "" {
-			s.Properties = append(s.Properties, junitProperty{"diagnostics", l.Diagnostics})
+			props = append(props, junit.Property{Name: "diagnostics", Value: l.Diagnostics})
 		}
+		s := junit.Suite{Name: fmt.Sprintf("%s (%s)", l.Lab, l.Mode), Time: junit.Seconds(l.Seconds), Properties: junit.Props(props...)}
 		for _, c := range l.Cases {
-			jc := junitCase{Classname: l.Lab, Name: c.Name, Time: secs(c.Seconds)}
+			jc := junit.Case{Name: c.Name, Classname: l.Lab, Time: junit.Seconds(c.Seconds)}
 			switch c.Result {
 			case Fail:
-				jc.Failure = &junitProblem{Message: firstLine(c.Message), Type: "fail", Body: details(c)}
-				s.Failures++
+				jc.Failure = &junit.Problem{Message: firstLine(c.Message), Type: "fail", Body: details(c)}
 			case Error:
-				jc.Error = &junitProblem{Message: firstLine(c.Message), Type: "error", Body: details(c)}
-				s.Errors++
+				jc.Error = &junit.Problem{Message: firstLine(c.Message), Type: "error", Body: details(c)}
 			case Skipped:
-				jc.Skipped = &junitSkipped{Message: c.Message}
-				s.Skipped++
+				jc.Skipped = &junit.Skip{Message: c.Message}
 			}
 			if c.Result != Skipped {
-				var skips []string
-				for _, r := range c.Skips() {
-					skips = append(skips, fmt.Sprintf("skipped check %s (%s): %s", r.Name, r.Type, r.Reason))
-				}
-				for _, a := range c.Actions {
-					switch {
-					case a.Status == engine.ActionSkipped:
-						skips = append(skips, fmt.Sprintf("skipped action %s: %s", a.Action, a.Reason))
-					case a.Load != nil:
-						skips = append(skips, fmt.Sprintf("%s (%s): %d request(s) to %s, %s", a.Action, a.Load.Mode, a.Load.Requests, a.Load.URL, a.Load.CodesText()))
-					}
-				}
-				jc.SystemOut = strings.Join(skips, "\n")
+				jc.SystemOut = junit.Output(systemOut(c))
 			}
-			s.Tests++
-			s.Cases = append(s.Cases, jc)
+			s.Add(jc)
 		}
-		out.Tests += s.Tests
-		out.Failures += s.Failures
-		out.Errors += s.Errors
-		out.Skipped += s.Skipped
-		out.Suites = append(out.Suites, s)
+		out.Add(s)
 	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
+	return junit.Write(w, out)
+}
+
+// systemOut lists the skipped checks and actions of a case, and what its
+// loads sent.
+func systemOut(c Case) string {
+	var lines []string
+	for _, r := range c.Skips() {
+		lines = append(lines, fmt.Sprintf("skipped check %s (%s): %s", r.Name, r.Type, r.Reason))
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
+	for _, a := range c.Actions {
+		switch {
+		case a.Status == engine.ActionSkipped:
+			lines = append(lines, fmt.Sprintf("skipped action %s: %s", a.Action, a.Reason))
+		case a.Load != nil:
+			lines = append(lines, fmt.Sprintf("%s (%s): %d request(s) to %s, %s", a.Action, a.Load.Mode, a.Load.Requests, a.Load.URL, a.Load.CodesText()))
+		}
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return strings.Join(lines, "\n")
 }
 
 // details lists what each check that did not pass observed.
@@ -152,5 +94,3 @@ func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
-
-func secs(s float64) string { return fmt.Sprintf("%.3f", s) }

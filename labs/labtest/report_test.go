@@ -2,32 +2,18 @@ package labtest
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
+	"encoding/xml"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/labctl/labctl/internal/golden"
+	"github.com/labctl/labctl/internal/junit"
 	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/labs/scope"
 	"github.com/labctl/labctl/verify"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(p, got, 0o644))
-	}
-	want, err := os.ReadFile(p)
-	require.NoError(t, err, "missing golden file: go test ./labs/labtest -update")
-	require.Equal(t, string(want), string(got))
-}
 
 // sampleReport is a run of two labs: one passes (with checks skipped on a
 // simulated cluster), one fails a step and leaks an object at stop.
@@ -66,13 +52,28 @@ func sampleReport() *Report {
 func TestSummaryGolden(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteSummary(&b, sampleReport()))
-	golden(t, "summary.golden", b.Bytes())
+	golden.Assert(t, "summary.golden", b.Bytes())
 }
 
 func TestJUnitGolden(t *testing.T) {
 	var b bytes.Buffer
 	require.NoError(t, WriteJUnit(&b, sampleReport()))
-	golden(t, "junit.golden.xml", b.Bytes())
+	golden.Assert(t, "junit.golden.xml", b.Bytes())
+}
+
+// TestJUnitCounts reads the JUnit back: one testsuite per lab, one
+// testcase per step (classname = lab id), the counts right.
+func TestJUnitCounts(t *testing.T) {
+	var b bytes.Buffer
+	require.NoError(t, WriteJUnit(&b, sampleReport()))
+	var got junit.Suites
+	require.NoError(t, xml.Unmarshal(b.Bytes(), &got))
+	require.Len(t, got.Suites, 2)
+	require.Equal(t, [4]int{7, 2, 0, 1}, [4]int{got.Tests, got.Failures, got.Errors, got.Skipped})
+	for _, c := range got.Suites[0].Cases {
+		require.Equal(t, "sample-basics", c.Classname)
+	}
+	require.Equal(t, "every check was skipped: httpbin-answers: "+verify.SkipSimulated, got.Suites[0].Cases[2].Skipped.Message)
 }
 
 func TestVerdict(t *testing.T) {

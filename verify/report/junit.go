@@ -1,93 +1,40 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/labctl/labctl/internal/junit"
 	"github.com/labctl/labctl/verify"
 )
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Error     *junitMessage `xml:"error,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Body    string `xml:",cdata"`
-}
-
-// WriteJUnit prints the reports as JUnit XML: a testsuite per check set
-// (or lab step), a testcase per check. Failures and errors carry the
-// message as attribute and observed/expected/hint in the body.
+// WriteJUnit prints the reports as JUnit XML (internal/junit): a testsuite
+// per check set (or lab step), a testcase per check. Failures and errors
+// carry the message as attribute and observed/expected/hint in the body.
 func WriteJUnit(w io.Writer, reps ...verify.Report) error {
-	out := junitSuites{Name: "labctl check"}
+	out := junit.Suites{Name: "labctl check"}
 	total := 0.0
 	for _, rep := range reps {
 		rep = rep.Redacted()
-		s := junitSuite{Name: rep.Name, Time: secs(rep.Seconds)}
+		s := junit.Suite{Name: rep.Name, Time: junit.Seconds(rep.Seconds)}
 		for _, r := range rep.Results {
-			c := junitCase{Name: r.Name, Classname: rep.Name + "." + r.Type, Time: secs(r.Seconds)}
+			c := junit.Case{Name: r.Name, Classname: rep.Name + "." + r.Type, Time: junit.Seconds(r.Seconds)}
 			switch r.Status {
 			case verify.StatusSkipped:
-				c.Skipped = &junitMessage{Message: r.Reason}
-				s.Skipped++
+				c.Skipped = &junit.Skip{Message: r.Reason}
 			case verify.StatusFail:
-				c.Failure = &junitMessage{Message: r.Message, Type: "fail", Body: body(r)}
-				s.Failures++
+				c.Failure = &junit.Problem{Message: r.Message, Type: "fail", Body: body(r)}
 			case verify.StatusError:
-				c.Error = &junitMessage{Message: r.Message, Type: "error", Body: body(r)}
-				s.Errors++
+				c.Error = &junit.Problem{Message: r.Message, Type: "error", Body: body(r)}
 			}
-			s.Tests++
-			s.Cases = append(s.Cases, c)
+			s.Add(c)
 		}
-		out.Tests += s.Tests
-		out.Failures += s.Failures
-		out.Errors += s.Errors
-		out.Skipped += s.Skipped
 		total += rep.Seconds
-		out.Suites = append(out.Suites, s)
+		out.Add(s)
 	}
-	out.Time = secs(total)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("writing JUnit XML: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	out.Time = junit.Seconds(total)
+	return junit.Write(w, out)
 }
 
 func body(r verify.Result) string {
@@ -99,5 +46,3 @@ func body(r verify.Result) string {
 	}
 	return b.String()
 }
-
-func secs(s float64) string { return fmt.Sprintf("%.3f", s) }
