@@ -79,6 +79,10 @@ func Parse(file string, src []byte, opts Options) (*Stack, error) {
 	v := lock
 	if s.Spec.Mesh.Version != "" {
 		if v, err = lock.ForIstio(s.Spec.Mesh.Version); err != nil {
+			if opts.IstioVersion != "" && s.Spec.Mesh.Version == opts.IstioVersion {
+				// The flag, not the file, asked for it: name the flag.
+				return nil, fmt.Errorf("--istio-version: %w", err)
+			}
 			return nil, &ValidationError{Errs: []*FieldError{{Path: "spec.mesh.version", Msg: err.Error(), File: file, Line: lines.Line("spec.mesh.version")}}}
 		}
 		s.Spec.Mesh.Version = v.Istio.Version

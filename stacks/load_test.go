@@ -125,8 +125,8 @@ spec:
 		{"addon version of dots", good + "  addons:\n  - name: kiali\n", Options{Sets: []string{"addons[kiali].version=.."}}, []string{"mine.yaml:13: spec.addons[0].version: \"..\" would be used in a file path"}},
 		{"addon repo without a host", good + "  addons:\n  - name: kiali\n    repo: http://../\n", Options{}, []string{"mine.yaml:14: spec.addons[0].repo: \"http://../\" is not a chart repository URL"}},
 		{"addon repo not a URL", good + "  addons:\n  - name: kiali\n    repo: /etc\n", Options{}, []string{"spec.addons[0].repo: \"/etc\" is not a chart repository URL"}},
-		{"unsupported Istio minor", good, Options{IstioVersion: "1.29"}, []string{"spec.mesh.version: Istio \"1.29\" is not supported by this labctl: use one of 1.32 (1.32.0), 1.31 (1.31.4), 1.30 (1.30.8)"}},
-		{"Istio patch newer than the lock", good, Options{IstioVersion: "1.31.9"}, []string{"spec.mesh.version: Istio 1.31.9 is newer than 1.31.4"}},
+		{"unsupported Istio minor", good, Options{IstioVersion: "1.29"}, []string{"--istio-version: Istio \"1.29\" is not supported by this labctl: use one of 1.32 (1.32.0), 1.31 (1.31.4), 1.30 (1.30.8)"}},
+		{"Istio patch newer than the lock", good, Options{IstioVersion: "1.31.9"}, []string{"--istio-version: Istio 1.31.9 is newer than 1.31.4"}},
 		{"Istio version in the file", strings.Replace(good, "mode: sidecar", "mode: sidecar\n    version: 2.0.0", 1), Options{}, []string{"mine.yaml:10: spec.mesh.version: Istio \"2.0.0\" is not supported"}},
 		{"ports clash", good, Options{Sets: []string{"cluster.ports.http=8443"}}, []string{"spec.cluster.ports.https: must differ from ports.http"}},
 	}
