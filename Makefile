@@ -4,7 +4,7 @@ BIN       ?= bin
 RACE      ?= -race
 PKGS      ?= ./...
 
-.PHONY: all build install test fuzz test-integration lint testenv istiocheck bench bench-up bench-loadgen clean
+.PHONY: all build install test fuzz test-integration lint testenv istiocheck bench bench-up bench-loadgen e2e clean
 
 all: build
 
@@ -41,10 +41,17 @@ test-integration: testenv
 test-labs: testenv
 	bash hack/lab-test.sh
 
-## lint: go vet and a gofmt check
+## lint: go vet, a gofmt check, and actionlint over .github/workflows (built by `go tool` from
+## hack/tools at the version its go.mod pins: a clean clone needs only the Go module proxy).
+## With shellcheck on PATH, actionlint checks the workflows' scripts and hack/e2e.sh is checked too.
+WORKFLOWS  = $(wildcard .github/workflows/*.yml)
+LINT_SHELL = hack/e2e.sh
 lint:
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) -C hack/tools tool actionlint $(abspath $(WORKFLOWS))
+	@if command -v shellcheck >/dev/null; then echo "shellcheck $(LINT_SHELL)"; shellcheck $(LINT_SHELL); \
+	  else echo "lint: shellcheck is not on PATH: the workflows' run scripts and $(LINT_SHELL) were not shell-checked (apt-get install shellcheck)"; fi
 
 ## testenv: build kube-apiserver, controller-manager, scheduler, etcd and kwok into the cache
 testenv:
@@ -69,6 +76,13 @@ bench-up: testenv
 ## bench-loadgen: labctl load vs fortio, vegeta, hey and wrk on a local server
 bench-loadgen:
 	bash hack/bench-loadgen.sh
+
+## e2e: the end-to-end runs of .github/workflows/e2e.yml on this machine (needs Docker and internet):
+## labctl up on kind, smoke checks through the ingress, labctl test of the run's labs, labctl down.
+## E2E_RUNS picks runs (hack/e2e.sh list shows them; default: all, which takes hours); reports in ./e2e-reports.
+E2E_RUNS ?=
+e2e:
+	@if [ -n "$(E2E_RUNS)" ]; then bash hack/e2e.sh run $(E2E_RUNS); else bash hack/e2e.sh all; fi
 
 clean:
 	rm -rf $(BIN)
