@@ -32,6 +32,9 @@ ingress: {enabled: true}
 	{"bookinfo-gatewayapi", "bookinfo", "bookinfo", `
 ingress: {enabled: true, mode: gatewayapi, host: bookinfo.example, gateway: {serviceType: NodePort}}
 `},
+	{"bookinfo-gatewayapi-bound", "bookinfo", "bookinfo", `
+ingress: {enabled: true, mode: gatewayapi, gateway: {existingService: istio-ingress.istio-ingress.svc.cluster.local}}
+`},
 	{"bookinfo-slim-mirror", "bookinfo", "bookinfo", `
 image: {registry: "localhost:5001/istio/"}
 resources: {profile: slim}
@@ -47,7 +50,7 @@ mesh: {mode: ambient, enrollNamespaces: true}
 namespaces: {create: true, labels: {lab: travels}}
 `},
 	{"travels-gatewayapi-labs", "travels", "travel-control", `
-ingress: {enabled: true, mode: gatewayapi}
+ingress: {enabled: true, mode: gatewayapi, gateway: {existingService: istio-ingress.istio-ingress.svc.cluster.local}}
 agency: {travels: {versions: [v1, v2, v3]}, mysqldb: {versions: [v1, v2, v3]}}
 loadtester: {enabled: true}
 namespaces: {create: true}
@@ -60,12 +63,12 @@ mesh: {mode: ambient}
 resources: {profile: slim}
 `},
 	{"boutique-gatewayapi", "boutique", "boutique", `
-ingress: {enabled: true, mode: gatewayapi}
+ingress: {enabled: true, mode: gatewayapi, gateway: {existingService: istio-ingress.istio-ingress.svc.cluster.local}}
 loadgenerator: {enabled: false}
 `},
 	{"httpbin-sidecar", "httpbin", "httpbin", ``},
 	{"httpbin-gatewayapi", "httpbin", "httpbin", `
-ingress: {enabled: true, mode: gatewayapi}
+ingress: {enabled: true, mode: gatewayapi, gateway: {existingService: istio-ingress.istio-ingress.svc.cluster.local}}
 `},
 	{"fortio-client-sidecar", "fortio-client", "httpbin", ``},
 	{"fortio-client-ambient", "fortio-client", "httpbin", `

@@ -45,6 +45,7 @@ func TestBadValues(t *testing.T) {
 		{"boutique mesh", "boutique", `mesh: {mode: x}`, `mesh.mode "x"`},
 		{"httpbin profile", "httpbin", `resources: {profile: huge}`, `resources.profile "huge"`},
 		{"fortio mesh", "fortio-client", `mesh: {mode: x}`, `mesh.mode "x"`},
+		{"bound gateway with a service type", "bookinfo", `ingress: {enabled: true, mode: gatewayapi, gateway: {existingService: a.b.svc.cluster.local, serviceType: NodePort}}`, "ingress.gateway.serviceType is for a gateway Istio deploys"},
 		{"traffic no targets", "traffic", `targets: []`, "targets is empty"},
 		{"traffic no url", "traffic", `targets: [{name: a}]`, "targets[0] (a) has no url"},
 	}

@@ -77,7 +77,8 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 	// Apps need the mesh's data plane ready for their pods (istiod's
 	// injection webhook; in ambient, istio-cni and ztunnel), not the
 	// ingress gateway: the gateway installs alongside them, and only the
-	// traffic that goes through it waits for it.
+	// traffic that goes through it waits for it (and, in Gateway API
+	// ingress mode, an app whose Gateway is bound to it).
 	trafficAfter := []string{}
 	if !m.Ingress.Disabled {
 		add(Component{Name: "istio-ingress", Group: GroupMesh, Kind: KindHelm, Release: IngressRelease, Namespace: IngressNamespace,
@@ -99,9 +100,14 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 
 	var appNames []string
 	for _, a := range s.Spec.Apps {
+		after := slices.Clone(meshReady)
+		if a.Ingress != nil && !m.Ingress.Disabled && m.Ingress.Mode == stacks.IngressGatewayAPI {
+			// Its Gateway is made in the ingress gateway's namespace.
+			after = append(after, "istio-ingress")
+		}
 		add(Component{Name: a.Name, Group: GroupApp, Kind: KindHelm, Release: a.Name, Namespace: a.Namespace,
 			Chart: ChartRef{Name: a.Chart, Embedded: true}, Values: appValues(s, a, ing),
-			DependsOn: slices.Clone(meshReady), Namespaces: appNamespaces(m.Mode, a), Timeout: TimeoutApp})
+			DependsOn: after, Namespaces: appNamespaces(m.Mode, a), Timeout: TimeoutApp})
 		appNames = append(appNames, a.Name)
 	}
 	if t := s.Spec.Traffic; t != nil && t.Enabled && len(t.Targets) > 0 {
@@ -205,12 +211,24 @@ func appValues(s *stacks.Stack, a stacks.App, ing cluster.Ingress) map[string]an
 		if a.Ingress.Host != "" {
 			in["host"] = a.Ingress.Host
 		}
-		if m.Ingress.Mode == stacks.IngressGatewayAPI && ing.ServiceType == "NodePort" {
-			in["gateway"] = map[string]any{"serviceType": "NodePort"}
+		if m.Ingress.Mode == stacks.IngressGatewayAPI {
+			// Bind the app's Gateway to the ingress gateway labctl deploys,
+			// instead of letting Istio deploy one per Gateway behind a Service
+			// of its own (a random node port nothing maps): the kind port
+			// mapping, a LoadBalancer's address and the background traffic
+			// all reach istio-ingress.
+			in["gateway"] = map[string]any{"existingService": IngressService()}
 		}
 		v["ingress"] = in
 	}
 	return merge(v, a.Values)
+}
+
+// IngressService is the in-cluster hostname of the ingress gateway's
+// Service: what the background traffic requests and what an app's Gateway
+// API Gateway binds to.
+func IngressService() string {
+	return fmt.Sprintf("%s.%s.svc.cluster.local", IngressRelease, IngressNamespace)
 }
 
 // TrafficTarget is an app path the background traffic generator requests.
@@ -245,7 +263,7 @@ func TrafficComponent(mode string, rate float64, targets []TrafficTarget, enable
 	for _, t := range targets {
 		ts = append(ts, map[string]any{
 			"name": t.Name,
-			"url":  fmt.Sprintf("http://%s.%s.svc.cluster.local%s", IngressRelease, IngressNamespace, t.Path),
+			"url":  "http://" + IngressService() + t.Path,
 		})
 	}
 	return Component{Name: TrafficRelease, Group: GroupTraffic, Kind: KindHelm, Release: TrafficRelease, Namespace: TrafficNamespace,

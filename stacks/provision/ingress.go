@@ -53,9 +53,9 @@ func setIngress(ctx context.Context, env *state.Environment, s *stacks.Stack, cl
 			continue
 		}
 		app := state.App{Name: a.Name, Namespace: a.Namespace, Host: a.Ingress.Host, Path: a.Ingress.Path}
-		// Gateway API gateways get their own Service from Istio, not the
-		// mapped one: those apps are reached through a port-forward.
-		if env.IngressURL != "" && s.Spec.Mesh.Ingress.Mode == stacks.IngressIstio {
+		// Both ingress modes route through the istio-ingress gateway (a
+		// Gateway API Gateway is bound to it), so the URL is the same.
+		if env.IngressURL != "" {
 			app.URL = fmt.Sprintf("%s%s", env.IngressURL, a.Ingress.Path)
 		}
 		env.Apps = append(env.Apps, app)

@@ -45,6 +45,9 @@ helm.sh/chart: {{ include "bookinfo.chart" .root }}
 {{- if not (has .Values.ingress.mode (list "istio" "gatewayapi")) -}}
 {{- fail (printf "ingress.mode %q must be istio or gatewayapi" .Values.ingress.mode) -}}
 {{- end -}}
+{{- if and .Values.ingress.gateway.existingService .Values.ingress.gateway.serviceType -}}
+{{- fail "ingress.gateway.serviceType is for a gateway Istio deploys; with ingress.gateway.existingService the bound Service's own type applies: set one of them" -}}
+{{- end -}}
 {{- if and .Values.mesh.waypoint.enabled (ne .Values.mesh.mode "ambient") -}}
 {{- fail "mesh.waypoint.enabled needs mesh.mode=ambient" -}}
 {{- end -}}
@@ -148,4 +151,15 @@ metadata:
   labels:
     {{- include "bookinfo.labels" (dict "root" .root "app" .app) | nindent 4 }}
     account: {{ .app }}
+{{- end }}
+
+{{/*
+Gateway API: the namespace of the app's Gateway. Bound to a gateway that already runs
+(ingress.gateway.existingService, "<service>.<namespace>.svc.<domain>"), it is that Service's
+namespace: Istio applies a Gateway only to gateway pods of its own namespace. Otherwise the
+routes' own; call with (dict "root" $ "ns" ROUTE_NAMESPACE).
+*/}}
+{{- define "bookinfo.gatewayNamespace" -}}
+{{- $parts := splitList "." (.root.Values.ingress.gateway.existingService | default "") -}}
+{{- if gt (len $parts) 1 -}}{{ index $parts 1 }}{{- else -}}{{ .ns }}{{- end -}}
 {{- end }}
