@@ -4,7 +4,7 @@ BIN       ?= bin
 RACE      ?= -race
 PKGS      ?= ./...
 
-.PHONY: all build install test fuzz test-integration lint testenv istiocheck bench bench-up bench-loadgen e2e clean
+.PHONY: all build install test fuzz test-integration lint testenv istiocheck bench bench-up bench-lab bench-loadgen e2e clean
 
 all: build
 
@@ -72,6 +72,10 @@ bench:
 ## bench-up: labctl up vs one-at-a-time helm install --wait on the simulated cluster
 bench-up: testenv
 	bash hack/bench-up.sh
+
+## bench-lab: lab reset and lab goto of a 10-object lab on the simulated cluster (medians vs the goals)
+bench-lab: testenv
+	bash hack/bench-lab.sh
 
 ## bench-loadgen: labctl load vs fortio, vegeta, hey and wrk on a local server
 bench-loadgen:
