@@ -13,21 +13,39 @@ import (
 // maxWrap bounds the line width Markdown is wrapped at on a terminal.
 const maxWrap = 100
 
-// RenderMarkdown writes md to w: rendered for the terminal (glamour) when
-// w is one and NO_COLOR is unset (style: $GLAMOUR_STYLE, default dark), else as plain Markdown (glamour pads
+// Markdown renders a step's Markdown for one command's output: for the
+// terminal (glamour) when Width > 0, else as plain Markdown (glamour pads
 // every line to the wrap width, which is noise in files and pipes).
-func RenderMarkdown(w io.Writer, md string) error {
-	f, ok := w.(*os.File)
+type Markdown struct {
+	// Width is the wrap width on a terminal; 0 writes plain Markdown.
+	Width int
+}
+
+// MarkdownFor decides how to render for out, the command's stdout: for
+// the terminal when out is one and NO_COLOR is unset (and TERM is not
+// dumb). The decision is made on the stdout itself because the text is
+// rendered into a buffer first (cli.PrintData redacts it) and only then
+// written there.
+func MarkdownFor(out io.Writer) Markdown {
+	f, ok := out.(*os.File)
 	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" || !term.IsTerminal(int(f.Fd())) {
+		return Markdown{}
+	}
+	width := maxWrap
+	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 && cols-2 < width {
+		width = cols - 2
+	}
+	return Markdown{Width: width}
+}
+
+// Render writes md to w. The glamour style is $GLAMOUR_STYLE, default dark.
+func (m Markdown) Render(w io.Writer, md string) error {
+	if m.Width <= 0 {
 		if !strings.HasSuffix(md, "\n") {
 			md += "\n"
 		}
 		_, err := io.WriteString(w, md)
 		return err
-	}
-	width := maxWrap
-	if cols, _, err := term.GetSize(int(f.Fd())); err == nil && cols > 20 && cols-2 < width {
-		width = cols - 2
 	}
 	// "auto" would query the terminal's background colour and wait up to
 	// 5 s for terminals that do not answer: default to dark, and let
@@ -36,7 +54,7 @@ func RenderMarkdown(w io.Writer, md string) error {
 	if style == "" {
 		style = "dark"
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStylePath(style), glamour.WithWordWrap(width))
+	r, err := glamour.NewTermRenderer(glamour.WithStylePath(style), glamour.WithWordWrap(m.Width))
 	if err != nil {
 		return fmt.Errorf("rendering Markdown: %w", err)
 	}

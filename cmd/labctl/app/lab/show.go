@@ -69,8 +69,9 @@ instructions include are the ones labctl lab solve applies.`,
 			if err != nil {
 				return err
 			}
+			md := MarkdownFor(c.Deps.Streams.Out)
 			return cli.PrintData(c.Deps.Streams.Out, c.Deps.Output, v, func(w io.Writer) error {
-				return RenderMarkdown(w, v.Document())
+				return md.Render(w, v.Document())
 			})
 		},
 	}

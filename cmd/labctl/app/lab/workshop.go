@@ -71,6 +71,9 @@ func (w *workshop) current(ctx context.Context) (string, int, error) {
 
 func (w *workshop) out() io.Writer { return w.c.Deps.Streams.Out }
 
+// md renders step text for the command's stdout.
+func (w *workshop) md() Markdown { return MarkdownFor(w.out()) }
+
 // print writes v as -o json|yaml, or text.
 func (w *workshop) print(v any, text func(io.Writer) error) error {
 	return cli.PrintData(w.out(), w.c.Deps.Output, v, text)
@@ -120,7 +123,7 @@ Only one lab is active per environment: --force stops the active one first.`,
 					return nil
 				}
 				fmt.Fprintln(out)
-				return RenderMarkdown(out, document(st.Step))
+				return w.md().Render(out, document(st.Step))
 			})
 			if perr != nil {
 				return perr
@@ -196,7 +199,7 @@ func (w *workshop) printChecked(ck *engine.Checked) error {
 			fmt.Fprintf(out, "Step %d is not done yet: %s.\n", ck.Step.Number, more)
 		case ck.Next != nil:
 			fmt.Fprintf(out, "Step %d done.\n\n", ck.Step.Number)
-			return RenderMarkdown(out, document(*ck.Next))
+			return w.md().Render(out, document(*ck.Next))
 		default:
 			fmt.Fprintf(out, "Step %d done: that was the last step%s. `labctl lab stop` cleans up.\n", ck.Step.Number, completeNote(ck.Complete))
 		}
@@ -234,7 +237,7 @@ func (w *workshop) hintCommand() *cobra.Command {
 			}
 			return w.print(h, func(out io.Writer) error {
 				fmt.Fprintf(out, "Hint %d of %d for step %d (%s):\n", h.Number, h.Total, h.Step.Number, h.Step.Title)
-				if err := RenderMarkdown(out, h.Text); err != nil {
+				if err := w.md().Render(out, h.Text); err != nil {
 					return err
 				}
 				if h.Repeated {
@@ -260,7 +263,7 @@ func (w *workshop) nextCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return w.print(v, func(out io.Writer) error { return RenderMarkdown(out, document(v)) })
+			return w.print(v, func(out io.Writer) error { return w.md().Render(out, document(v)) })
 		},
 	}
 }
@@ -324,7 +327,7 @@ func (w *workshop) printReset(rs *engine.Reset, err error) error {
 			return nil
 		}
 		fmt.Fprintln(out)
-		return RenderMarkdown(out, document(rs.Step))
+		return w.md().Render(out, document(rs.Step))
 	})
 	if perr != nil {
 		return perr
