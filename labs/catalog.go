@@ -126,15 +126,22 @@ func (c *Catalog) add(l *Lab, err error) {
 	}
 }
 
-// checkPrerequisites reports unknown prerequisites and cycles.
+// checkPrerequisites reports unknown prerequisites, prerequisites on
+// another stack, and cycles.
 func (c *Catalog) checkPrerequisites() {
 	for _, id := range c.order {
 		l := c.labs[id]
 		for i, p := range l.Spec.Prerequisites {
-			if _, ok := c.labs[p]; !ok && p != id {
-				f := fmt.Sprintf("spec.prerequisites[%d]", i)
+			f := fmt.Sprintf("spec.prerequisites[%d]", i)
+			pl, ok := c.labs[p]
+			switch {
+			case !ok && p != id:
 				c.problems[id] = append(c.problems[id], Problem{File: l.File(FileName), Line: l.Line(f), Field: f,
 					Message: fmt.Sprintf("prerequisite %q is not a known lab%s", p, didYouMean(p, c.order))})
+			case ok && pl.Spec.Stack != l.Spec.Stack:
+				// lab start replays a prerequisite in the lab's environment.
+				c.problems[id] = append(c.problems[id], Problem{File: l.File(FileName), Line: l.Line(f), Field: f,
+					Message: fmt.Sprintf("prerequisite %q runs on stack %s, this lab on %s: lab start replays prerequisites in the lab's environment, so they need the same stack", p, pl.Spec.Stack, l.Spec.Stack)})
 			}
 		}
 	}

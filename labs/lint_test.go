@@ -30,6 +30,12 @@ func TestLintRejectsWithFileAndLine(t *testing.T) {
 		{"bad-include", []string{"bad-include/step.md:5: include: manifests/gone.yaml does not exist"}},
 		{"missing-instructions", []string{"missing-instructions/lab.yaml:13: spec.steps[0].instructions: steps/one.md does not exist"}},
 		{"unknown-prerequisite", []string{`unknown-prerequisite/lab.yaml:8: spec.prerequisites[0]: prerequisite "goood" is not a known lab`}},
+		{"twice-prerequisite", []string{
+			`twice-prerequisite/lab.yaml:8: spec.prerequisites[1]: prerequisite "twice-prerequisite-other" is listed twice`,
+			`twice-prerequisite/lab.yaml:8: spec.prerequisites[0]: prerequisite "twice-prerequisite-other" is not a known lab`,
+			`twice-prerequisite/lab.yaml:8: spec.prerequisites[1]: prerequisite "twice-prerequisite-other" is not a known lab`,
+		}},
+		{"other-stack", []string{`other-stack/later/lab.yaml:8: spec.prerequisites[0]: prerequisite "other-stack-base" runs on stack bookinfo, this lab on minimal`}},
 		{"cycle", []string{"cycle/cycle-b/lab.yaml:8: spec.prerequisites[0]: prerequisites form a cycle: cycle-a -> cycle-b -> cycle-a"}},
 		{"dup", []string{`dup/y/lab.yaml:4: metadata.name: lab id "same-id" is also used by testdata/lint/dup/x/lab.yaml`}},
 		// Every problem of a lab at once.

@@ -29,6 +29,9 @@ func Schema() ([]byte, error) {
 	sp := spec["properties"].(map[string]any)
 	modes := obj(sp, "modes")
 	modes["items"] = map[string]any{"enum": []string{ModeSidecar, ModeAmbient}}
+	pre := obj(sp, "prerequisites")
+	pre["uniqueItems"] = true
+	pre["items"] = map[string]any{"type": "string", "pattern": `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, "maxLength": 63}
 	obj(sp, "scope")["required"] = []string{"namespaces"}
 	step := obj(sp, "steps")["items"].(map[string]any)
 	step["required"] = []string{"id", "title", "solution", "checks"}

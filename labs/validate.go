@@ -93,10 +93,16 @@ func (v *validator) validateSpec() {
 	if s.Duration.Duration < 0 {
 		v.add("spec.duration", "the estimated duration must not be negative")
 	}
+	seenPre := map[string]bool{}
 	for i, p := range s.Prerequisites {
+		f := fmt.Sprintf("spec.prerequisites[%d]", i)
 		if p == v.lab.Metadata.Name {
-			v.add(fmt.Sprintf("spec.prerequisites[%d]", i), "the lab cannot be its own prerequisite")
+			v.add(f, "the lab cannot be its own prerequisite")
 		}
+		if seenPre[p] {
+			v.add(f, "prerequisite %q is listed twice", p)
+		}
+		seenPre[p] = true
 	}
 	v.validateScope()
 	for i, a := range s.Baseline.Setup {

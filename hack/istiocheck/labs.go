@@ -46,7 +46,11 @@ func checkLabs(dirs []string, id string, w io.Writer, verbose bool) error {
 				}
 				stackCache[k] = st
 			}
-			results, err := LabStates(l, st)
+			pre, err := labs.Prerequisites(cat.Get, l)
+			if err != nil {
+				return err
+			}
+			results, err := LabStates(l, pre, st)
 			if err != nil {
 				return err
 			}
@@ -83,26 +87,42 @@ type StateResult struct {
 
 // LabStates replays lab l on stack st and checks each state: the baseline,
 // then the state after each step's solution (stack + baseline + solutions
-// 1..N). Findings a step declares in istioMessages are allowed from that
+// 1..N). The lab's prerequisites pre (in replay order, as lab start replays
+// them) come first: their baselines and solutions are part of every state;
+// the messages they declare stay allowed. Findings a step declares in istioMessages are allowed from that
 // step on; a declared message that Istio does not report is a problem too,
 // since the step's lesson would then be missing.
-func LabStates(l *labs.Lab, st *Stack) ([]StateResult, error) {
+func LabStates(l *labs.Lab, pre []*labs.Lab, st *Stack) ([]StateResult, error) {
 	set := NewSet()
 	set.Apply(st.Objects...)
 	var out []StateResult
+	var allowed []Allowance
+	for _, p := range pre {
+		acts := append([]labs.Action{}, p.Spec.Baseline.Setup...)
+		for _, step := range p.Spec.Steps {
+			acts = append(acts, step.Solution...)
+			allowed = append(allowed, stepAllowances(step)...)
+		}
+		r, err := replay(p, set, "prerequisite "+p.ID(), acts)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			return nil, fmt.Errorf("lab %s: its prerequisite %s does not replay cleanly: %s", l.ID(), p.ID(), strings.Join(r, "; "))
+		}
+	}
 	r, err := replay(l, set, "spec.baseline.setup", l.Spec.Baseline.Setup)
 	if err != nil {
 		return nil, err
 	}
 	res := StateResult{Name: "baseline", Problems: r}
 	if res.Problems == nil {
-		if res.Problems, err = judge(set, st, nil, nil); err != nil {
+		if res.Problems, err = judge(set, st, allowed, nil); err != nil {
 			return nil, fmt.Errorf("lab %s baseline: %w", l.ID(), err)
 		}
 	}
 	res.Objects = len(set.Objects())
 	out = append(out, res)
-	var allowed []Allowance
 	for i, step := range l.Spec.Steps {
 		res := StateResult{Name: fmt.Sprintf("step %d (%s)", i+1, step.ID)}
 		probs, err := replay(l, set, fmt.Sprintf("spec.steps[%d].solution", i), step.Solution)

@@ -15,7 +15,7 @@ func TestLabStates(t *testing.T) {
 	if p := l.Validate(); len(p) > 0 {
 		t.Fatalf("test lab does not validate: %v", p)
 	}
-	res, err := LabStates(l, bookinfo(t))
+	res, err := LabStates(l, nil, bookinfo(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestLabStatesDeclaredMessages(t *testing.T) {
 	if p := l.Validate(); len(p) > 0 {
 		t.Fatalf("test lab does not validate: %v", p)
 	}
-	res, err := LabStates(l, bookinfo(t))
+	res, err := LabStates(l, nil, bookinfo(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,10 +51,16 @@ type ActionResult struct {
 // runActions executes actions in order and returns what each did; the
 // error names the action that failed (the results before it are returned).
 func (s *session) runActions(ctx context.Context, where string, acts []labs.Action) ([]ActionResult, error) {
+	return s.runActionsOf(ctx, where, s.lab, acts)
+}
+
+// runActionsOf is runActions for actions of lab from (the active lab or
+// one of its prerequisites), whose folder holds their files.
+func (s *session) runActionsOf(ctx context.Context, where string, from *labs.Lab, acts []labs.Action) ([]ActionResult, error) {
 	out := make([]ActionResult, 0, len(acts))
 	for i, a := range acts {
 		start := time.Now()
-		r, err := s.run(ctx, a)
+		r, err := s.run(ctx, from, a)
 		if err != nil {
 			return out, fmt.Errorf("%s, action %d (%s): %w", where, i+1, a, err)
 		}
@@ -62,13 +68,16 @@ func (s *session) runActions(ctx context.Context, where string, acts []labs.Acti
 			r.Status = ActionDone
 		}
 		r.Action, r.Seconds = a.String(), time.Since(start).Seconds()
+		if from != s.lab {
+			r.Action = from.ID() + ": " + r.Action
+		}
 		out = append(out, r)
 	}
 	return out, nil
 }
 
 // run executes one action against the cluster.
-func (s *session) run(ctx context.Context, a labs.Action) (ActionResult, error) {
+func (s *session) run(ctx context.Context, from *labs.Lab, a labs.Action) (ActionResult, error) {
 	switch {
 	case a.Load != nil:
 		return s.load(ctx, a.Load)
@@ -78,20 +87,20 @@ func (s *session) run(ctx context.Context, a labs.Action) (ActionResult, error) 
 		}
 		return ActionResult{}, s.exec(ctx, a.Exec)
 	}
-	return ActionResult{}, s.do(ctx, a)
+	return ActionResult{}, s.do(ctx, from, a)
 }
 
 // do executes an action that only succeeds or fails.
-func (s *session) do(ctx context.Context, a labs.Action) error {
+func (s *session) do(ctx context.Context, from *labs.Lab, a labs.Action) error {
 	switch {
 	case a.Apply != nil:
-		objs, err := objectsOf(s.lab, s.c.Mapper, a, a.Apply.Namespace)
+		objs, err := objectsOf(from, s.c.Mapper, a, a.Apply.Namespace)
 		if err != nil {
 			return err
 		}
 		return s.apply(ctx, objs)
 	case a.Delete != nil:
-		objs, err := objectsOf(s.lab, s.c.Mapper, a, a.Delete.Namespace)
+		objs, err := objectsOf(from, s.c.Mapper, a, a.Delete.Namespace)
 		if err != nil {
 			return err
 		}

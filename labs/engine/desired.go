@@ -190,27 +190,34 @@ func waypointObject(w *labs.WaypointAction) *unstructured.Unstructured {
 	}}
 }
 
-// stateAt is the desired state at the start of step n (1-based): baseline
-// plus the solutions of steps 1..n-1.
-func stateAt(l *labs.Lab, m meta.RESTMapper, n int) (*desired, error) {
+// stateAt is the desired state at the start of step n (1-based): the
+// prerequisites' end state, the baseline, and the solutions of steps
+// 1..n-1.
+func stateAt(l *labs.Lab, pre []*labs.Lab, m meta.RESTMapper, n int) (*desired, error) {
 	d := newDesired()
-	acts := append([]labs.Action{}, l.Spec.Baseline.Setup...)
+	acts := append(replay(pre), actionsOf(l, l.Spec.Baseline.Setup)...)
 	for i := 0; i < n-1 && i < len(l.Spec.Steps); i++ {
-		acts = append(acts, l.Spec.Steps[i].Solution...)
+		acts = append(acts, actionsOf(l, l.Spec.Steps[i].Solution)...)
 	}
 	for _, a := range acts {
-		if err := d.add(l, m, a); err != nil {
+		if err := d.add(a.lab, m, a.act); err != nil {
 			return nil, err
 		}
 	}
 	return d, nil
 }
 
-// allActions lists every action of the lab: baseline, solutions, cleanup.
-func allActions(l *labs.Lab) []labs.Action {
-	acts := append([]labs.Action{}, l.Spec.Baseline.Setup...)
+// allActions lists every action a run of the lab may do: the
+// prerequisites' replay, baseline, solutions, the lab's and the
+// prerequisites' cleanups.
+func allActions(l *labs.Lab, pre []*labs.Lab) []labAction {
+	acts := append(replay(pre), actionsOf(l, l.Spec.Baseline.Setup)...)
 	for _, s := range l.Spec.Steps {
-		acts = append(acts, s.Solution...)
+		acts = append(acts, actionsOf(l, s.Solution)...)
 	}
-	return append(acts, l.Spec.Cleanup...)
+	acts = append(acts, actionsOf(l, l.Spec.Cleanup)...)
+	for _, p := range pre {
+		acts = append(acts, actionsOf(p, p.Spec.Cleanup)...)
+	}
+	return acts
 }

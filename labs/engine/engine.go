@@ -89,6 +89,8 @@ type session struct {
 	e   *Engine
 	env *state.Environment
 	lab *labs.Lab
+	// pre are the lab's prerequisites, in replay order.
+	pre []*labs.Lab
 	c   *Cluster
 }
 
@@ -109,6 +111,9 @@ func (e *Engine) open(ctx context.Context, needLab, connect bool) (*session, err
 			return nil, fmt.Errorf("the active lab %s: %w", env.Lab.Lab, err)
 		}
 		s.lab = l
+		if s.pre, err = prerequisites(e.Catalog, l); err != nil {
+			return nil, fmt.Errorf("the active lab %s: %w", env.Lab.Lab, err)
+		}
 	}
 	if connect {
 		if err := s.connect(ctx); err != nil {

@@ -78,7 +78,7 @@ func TestDesiredStateAtEachStep(t *testing.T) {
 			map[string]*string{"istio-injection": nil, useWaypointLabel: &waypoint}, 1, true},
 	}
 	for _, tt := range tests {
-		d, err := stateAt(l, testMapper(), tt.step)
+		d, err := stateAt(l, nil, testMapper(), tt.step)
 		require.NoError(t, err)
 		for _, k := range tt.has {
 			require.True(t, d.has(k), "step %d has %s", tt.step, k)
@@ -93,7 +93,7 @@ func TestDesiredStateAtEachStep(t *testing.T) {
 			require.True(t, d.deleted[cm("a")], "a delete is remembered, so reset prunes the object")
 		}
 	}
-	d, err := stateAt(l, testMapper(), 1)
+	d, err := stateAt(l, nil, testMapper(), 1)
 	require.NoError(t, err)
 	require.Equal(t, "demo", d.live()[0].GetNamespace(), "objects without a namespace go to the first scope namespace")
 }

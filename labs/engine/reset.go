@@ -94,7 +94,7 @@ func (s *session) converge(ctx context.Context, n int) (*Reset, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := stateAt(s.lab, s.c.Mapper, n)
+	d, err := stateAt(s.lab, s.pre, s.c.Mapper, n)
 	if err != nil {
 		return nil, err
 	}

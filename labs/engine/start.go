@@ -33,7 +33,10 @@ type Started struct {
 	Ready verify.Report `json:"ready"`
 	// Stopped is the result of stopping the lab that was active (Force).
 	Stopped *Stopped `json:"stopped,omitempty"`
-	// Actions are what the baseline's setup actions did.
+	// Prerequisites are the labs whose solutions were replayed first.
+	Prerequisites []string `json:"prerequisites,omitempty"`
+	// Actions are what the prerequisites' replay and the baseline's setup
+	// actions did.
 	Actions []ActionResult `json:"actions,omitempty"`
 }
 
@@ -90,6 +93,9 @@ func (e *Engine) Start(ctx context.Context, id string, o StartOptions) (*Started
 		return nil, err
 	}
 	s.lab = l
+	if s.pre, err = prerequisites(e.Catalog, l); err != nil {
+		return nil, err
+	}
 	sc, err := s.snapshotScope()
 	if err != nil {
 		return nil, err
@@ -125,7 +131,17 @@ func (e *Engine) Start(ctx context.Context, id string, o StartOptions) (*Started
 		return nil, err
 	}
 	s.env = env
-	if out.Actions, err = s.runActions(ctx, "baseline setup", l.Spec.Baseline.Setup); err != nil {
+	for _, p := range s.pre {
+		acts, err := s.replayPrerequisite(ctx, p)
+		out.Actions = append(out.Actions, acts...)
+		if err != nil {
+			return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab reset`, or `labctl lab stop`)", l.ID(), err)
+		}
+		out.Prerequisites = append(out.Prerequisites, p.ID())
+	}
+	acts, err := s.runActions(ctx, "baseline setup", l.Spec.Baseline.Setup)
+	out.Actions = append(out.Actions, acts...)
+	if err != nil {
 		return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab reset`, or `labctl lab stop`)", l.ID(), err)
 	}
 	out.Ready, err = s.runChecks(ctx, l.Spec.Baseline.Ready)
@@ -195,14 +211,15 @@ func (s *session) snapshotScope() (scope.Scope, error) {
 	nss := append([]string{}, sc.Namespaces...)
 	gks := append([]schema.GroupKind{}, sc.Kinds...)
 	d := newDesired()
-	for _, a := range allActions(s.lab) {
+	for _, la := range allActions(s.lab, s.pre) {
+		a := la.act
 		if a.Delete != nil {
 			a = labs.Action{Apply: &labs.ApplyAction{Manifest: a.Delete.Manifest}}
 			if a.Apply.File == "" && a.Apply.Inline == "" {
 				continue
 			}
 		}
-		if err := d.add(s.lab, s.c.Mapper, a); err != nil {
+		if err := d.add(la.lab, s.c.Mapper, a); err != nil {
 			return sc, err
 		}
 	}
@@ -235,9 +252,9 @@ func (s *session) snapshotScope() (scope.Scope, error) {
 // sets or removes, its value now.
 func (s *session) labelsFound(ctx context.Context) ([]state.LabLabel, error) {
 	d := newDesired()
-	for _, a := range allActions(s.lab) {
-		if a.Label != nil || a.Unlabel != nil || a.Waypoint != nil {
-			if err := d.add(s.lab, s.c.Mapper, a); err != nil {
+	for _, la := range allActions(s.lab, s.pre) {
+		if a := la.act; a.Label != nil || a.Unlabel != nil || a.Waypoint != nil {
+			if err := d.add(la.lab, s.c.Mapper, a); err != nil {
 				return nil, err
 			}
 		}

@@ -69,6 +69,15 @@ func (e *Engine) Stop(ctx context.Context) (*Stopped, error) {
 	if out.Actions, err = s.runActions(ctx, "cleanup", s.lab.Spec.Cleanup); err != nil {
 		return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab stop` again)", p.Lab, err)
 	}
+	// The prerequisites' cleanups, the last replayed first.
+	for i := len(s.pre) - 1; i >= 0; i-- {
+		pl := s.pre[i]
+		acts, err := s.runActionsOf(ctx, "cleanup of prerequisite "+pl.ID(), pl, pl.Spec.Cleanup)
+		out.Actions = append(out.Actions, acts...)
+		if err != nil {
+			return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab stop` again)", p.Lab, err)
+		}
+	}
 	idx := snap.Index()
 	if err := s.unmark(ctx, idx); err != nil {
 		return nil, err
