@@ -22,6 +22,7 @@ sim_setup() {
   export LABCTL_KWOKCTL_BINARY="$bin/kwokctl" KWOK_KUBE_APISERVER_BINARY="$bin/kube-apiserver" \
     KWOK_KUBE_CONTROLLER_MANAGER_BINARY="$bin/kube-controller-manager" KWOK_KUBE_SCHEDULER_BINARY="$bin/kube-scheduler" \
     KWOK_CONTROLLER_BINARY="$bin/kwok" KWOK_ETCD_BINARY="$bin/etcd" KWOK_KUBECTL_BINARY="$bin/kubectl" \
+    LABCTL_ISTIOD_BINARY="$bin/pilot-discovery" \
     LABCTL_STATE_DIR="$work/state" LABCTL_CACHE_DIR="$work/cache" KUBECONFIG="$work/kubeconfig" \
     LABCTL_CHART_MIRROR="$(cat "$work/chartserve.url")"
   LABCTL="$work/bin/labctl"

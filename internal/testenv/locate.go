@@ -64,6 +64,10 @@ func Binaries() (map[string]string, error) {
 		}
 		out[c.Name] = p
 	}
+	// pilot-discovery is optional: without it the provider runs no istiod.
+	if p := Istiod(bin); p != "" {
+		out[kwok.IstiodBinary] = p
+	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		return nil, fmt.Errorf("simulated cluster binaries missing: %s; run `make testenv` (hack/testenv/build.sh) or set %s",
@@ -72,14 +76,31 @@ func Binaries() (map[string]string, error) {
 	return out, nil
 }
 
+// Istiod is pilot-discovery from $LABCTL_ISTIOD_BINARY, else in bin, or ""
+// when `make testenv` has not built it.
+func Istiod(bin string) string {
+	p := os.Getenv(kwok.IstiodEnv)
+	if p == "" {
+		p = filepath.Join(bin, kwok.IstiodBinary)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode().Perm()&0o111 == 0 {
+		return ""
+	}
+	return p
+}
+
 // Env returns the variables that hand the binaries to a labctl process:
-// kwokctl's own KWOK_* variables and LABCTL_KWOKCTL_BINARY.
+// kwokctl's own KWOK_* variables, LABCTL_KWOKCTL_BINARY and, when built,
+// LABCTL_ISTIOD_BINARY.
 func Env(bins map[string]string) []string {
 	var env []string
 	for _, c := range kwok.Components() {
 		if p := bins[c.Name]; p != "" {
 			env = append(env, c.Env+"="+p)
 		}
+	}
+	if p := bins[kwok.IstiodBinary]; p != "" {
+		env = append(env, kwok.IstiodEnv+"="+p)
 	}
 	return env
 }

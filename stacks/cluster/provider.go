@@ -56,6 +56,35 @@ type Cluster struct {
 	Simulated bool
 	// Ingress is how the host reaches the ingress gateway.
 	Ingress Ingress
+	// ControlPlane is set when Istio's control plane runs outside the
+	// cluster (a ControlPlaneRunner's process): the mesh charts then point
+	// their webhooks at it by URL instead of at an istiod Service.
+	ControlPlane *ControlPlane
+}
+
+// ControlPlane is Istio's control plane running outside the cluster, the
+// way Istio's charts wire a remote istiod.
+type ControlPlane struct {
+	// InjectionURL and ValidationURL are the webhooks' clientConfig.url
+	// (the istiod chart's istiodRemote.injectionURL, base.validationURL).
+	InjectionURL  string
+	ValidationURL string
+}
+
+// ControlPlaneRunner is implemented by providers whose clusters cannot run
+// Istio's control plane in a pod (kwok: no pod runs) but can run it as a
+// process next to the cluster. Up reserves its endpoints before the mesh
+// charts are installed, and starts it once the istiod chart's
+// configuration is in the cluster; Delete stops it.
+type ControlPlaneRunner interface {
+	// ReserveControlPlane returns the endpoints of environment env's
+	// control plane, keeping those of one already recorded. It returns nil
+	// and why when none can run here (e.g. its binary is missing); the
+	// cluster then goes without webhooks.
+	ReserveControlPlane(ctx context.Context, env, mode string) (*ControlPlane, string, error)
+	// StartControlPlane starts the reserved control plane unless it runs,
+	// and waits until it serves; it says what it did.
+	StartControlPlane(ctx context.Context, env string) (string, error)
 }
 
 // Ingress describes how the host reaches the ingress gateway.

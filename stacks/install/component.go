@@ -11,6 +11,10 @@ const (
 	KindHelm Kind = "helm"
 	// KindManifest is a bundle of objects applied from a URL (CRDs).
 	KindManifest Kind = "manifest"
+	// KindControlPlane starts Istio's control plane as a process outside
+	// the cluster (cluster.ControlPlaneRunner), once the istiod chart's
+	// configuration is in the cluster.
+	KindControlPlane Kind = "control-plane"
 )
 
 // Groups of components, for display and ordering.
@@ -28,7 +32,12 @@ const (
 	TimeoutAddon   = 5 * time.Minute
 	TimeoutApp     = 10 * time.Minute
 	TimeoutTraffic = 3 * time.Minute
+	// TimeoutControlPlane bounds istiod's process getting ready.
+	TimeoutControlPlane = 2 * time.Minute
 )
+
+// ControlPlaneComponent is the name of the KindControlPlane component.
+const ControlPlaneComponent = "istiod-process"
 
 // Component is one node of the install graph.
 type Component struct {

@@ -39,7 +39,14 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 
 	hub := map[string]any{"global": map[string]any{"hub": v.Istio.Hub}}
 	baseVals := map[string]any{"defaultRevision": "default"}
-	if cl.Simulated {
+	cp := cl.ControlPlane
+	switch {
+	case cp != nil:
+		// istiod runs outside the cluster: the default-revision validator
+		// calls it by URL, as for a remote istiod; its failure policy is
+		// Istio's own (istiod turns it to Fail once it serves).
+		baseVals["base"] = map[string]any{"validationURL": cp.ValidationURL}
+	case cl.Simulated:
 		// Nothing answers the validation webhook on a simulated cluster; the
 		// base chart leaves its failurePolicy to default to Fail on upgrade,
 		// which would reject every Istio object a lab applies.
@@ -58,7 +65,16 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 		return nil, err
 	}
 	istiodVals = merge(hub, istiodVals)
-	if cl.Simulated {
+	switch {
+	case cp != nil:
+		// The injection and revision validation webhooks call the istiod
+		// process by URL (istiodRemote.injectionURL, base.validationURL);
+		// istiod patches their caBundle itself (revision label "default").
+		istiodVals = merge(istiodVals, map[string]any{
+			"istiodRemote": map[string]any{"injectionURL": cp.InjectionURL},
+			"base":         map[string]any{"validationURL": cp.ValidationURL},
+		})
+	case cl.Simulated:
 		// Nothing on a simulated cluster can answer istiod's webhooks, and the
 		// injection webhook fails closed: pods in labelled namespaces could
 		// never be created. Leave the webhooks out; labels are still applied.
@@ -66,13 +82,25 @@ func Plan(s *stacks.Stack, v *stacks.Versions, cl cluster.Cluster) ([]Component,
 	}
 	add(Component{Name: "istiod", Group: GroupMesh, Kind: KindHelm, Release: "istiod", Namespace: IstioNamespace,
 		Chart: istio("istiod"), Values: istiodVals, DependsOn: istiodDeps, Timeout: TimeoutMesh})
-	meshReady := []string{"istiod"}
+	// controlPlane is what serves the webhooks: the istiod chart's pod, or
+	// the process started once the chart's configuration (the injector
+	// template, the mesh config) is in the cluster.
+	controlPlane := "istiod"
+	if cp != nil {
+		controlPlane = ControlPlaneComponent
+		add(Component{Name: ControlPlaneComponent, Group: GroupMesh, Kind: KindControlPlane, Namespace: IstioNamespace,
+			DependsOn: []string{"istiod"}, Timeout: TimeoutControlPlane})
+	}
+	meshReady := []string{controlPlane}
 	if m.Mode == stacks.ModeAmbient {
 		add(Component{Name: "istio-cni", Group: GroupMesh, Kind: KindHelm, Release: "istio-cni", Namespace: IstioNamespace,
 			Chart: istio("cni"), Values: merge(merge(hub, map[string]any{"profile": "ambient"}), m.Values["cni"]), DependsOn: []string{"istiod"}, Timeout: TimeoutMesh})
 		add(Component{Name: "ztunnel", Group: GroupMesh, Kind: KindHelm, Release: "ztunnel", Namespace: IstioNamespace,
 			Chart: istio("ztunnel"), Values: merge(merge(hub, map[string]any{"profile": "ambient"}), m.Values["ztunnel"]), DependsOn: []string{"istio-cni"}, Timeout: TimeoutMesh})
 		meshReady = []string{"ztunnel"}
+		if cp != nil {
+			meshReady = append(meshReady, controlPlane)
+		}
 	}
 	// Apps need the mesh's data plane ready for their pods (istiod's
 	// injection webhook; in ambient, istio-cni and ztunnel), not the

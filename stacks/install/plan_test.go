@@ -21,6 +21,10 @@ import (
 var kindIngress = cluster.Cluster{Ingress: cluster.Ingress{ServiceType: "NodePort", Host: "127.0.0.1", HTTPPort: 8080, HTTPSPort: 8443,
 	NodePortHTTP: 30080, NodePortHTTPS: 30443, NodeSelector: map[string]string{"ingress-ready": "true"}}}
 
+// kwokIstiod is a simulated cluster whose istiod runs as a process.
+var kwokIstiod = cluster.Cluster{Simulated: true, Ingress: kindIngress.Ingress, ControlPlane: &cluster.ControlPlane{
+	InjectionURL: "https://localhost:41017/inject", ValidationURL: "https://localhost:41017/validate"}}
+
 // renderPlan prints the install order by level, then each component's
 // release, chart, dependencies, namespaces and values.
 func renderPlan(t *testing.T, comps []Component) []byte {
@@ -33,9 +37,12 @@ func renderPlan(t *testing.T, comps []Component) []byte {
 	}
 	for _, c := range comps {
 		fmt.Fprintf(&b, "\n# %s (%s, %s)\n", c.Name, c.Group, c.Kind)
-		if c.Kind == KindManifest {
+		switch c.Kind {
+		case KindManifest:
 			fmt.Fprintf(&b, "manifest: %s\n", c.ManifestURL)
-		} else {
+		case KindControlPlane:
+			fmt.Fprintf(&b, "process: istiod for namespace %s\n", c.Namespace)
+		default:
 			src := c.Chart.Repo
 			if c.Chart.Embedded {
 				src = "embedded"
@@ -77,6 +84,8 @@ func TestPlanGolden(t *testing.T) {
 		{"plan-travels-sidecar.golden", "travels", stacks.Options{}, kindIngress},
 		{"plan-boutique-existing.golden", "boutique", stacks.Options{Provider: "existing"}, cluster.Cluster{Ingress: cluster.Ingress{ServiceType: "LoadBalancer"}}},
 		{"plan-minimal-kwok.golden", "minimal", stacks.Options{Provider: "kwok"}, cluster.Cluster{Simulated: true, Ingress: kindIngress.Ingress}},
+		{"plan-minimal-kwok-istiod.golden", "minimal", stacks.Options{Provider: "kwok"}, kwokIstiod},
+		{"plan-bookinfo-ambient-kwok-istiod.golden", "bookinfo-ambient", stacks.Options{Provider: "kwok"}, kwokIstiod},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -110,6 +119,39 @@ func TestPlanOrder(t *testing.T) {
 			{"bookinfo", "istio-ingress"},
 			{"traffic"},
 		}},
+	}
+	withIstiod := []struct {
+		stack string
+		want  [][]string
+	}{
+		// Apps and the injected ingress gateway wait for the istiod
+		// process, which waits for the istiod chart's configuration.
+		{"bookinfo", [][]string{
+			{"istio-base"},
+			{"istiod"},
+			{"grafana", "istiod-process", "jaeger", "kiali", "prometheus"},
+			{"bookinfo", "istio-ingress"},
+			{"traffic"},
+		}},
+		{"bookinfo-ambient", [][]string{
+			{"gateway-api-crds", "istio-base"},
+			{"istiod"},
+			{"grafana", "istio-cni", "istiod-process", "jaeger", "kiali", "prometheus"},
+			{"ztunnel"},
+			{"bookinfo", "istio-ingress"},
+			{"traffic"},
+		}},
+	}
+	for _, tt := range withIstiod {
+		t.Run(tt.stack+"-istiod-process", func(t *testing.T) {
+			s, err := stacks.Load(tt.stack, stacks.Options{Provider: "kwok"})
+			require.NoError(t, err)
+			comps, err := Plan(s, v, kwokIstiod)
+			require.NoError(t, err)
+			levels, err := Levels(comps)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, levels)
+		})
 	}
 	for _, tt := range tests {
 		t.Run(tt.stack, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
 )
 
@@ -60,10 +61,17 @@ func (p IstiodPorts) ValidationURL() string {
 // IstiodDir holds istiod's pid file, ports and log for one cluster.
 func IstiodDir(clusterDir string) string { return filepath.Join(clusterDir, "istiod") }
 
+// IstiodEnv names the pilot-discovery binary, like KwokctlEnv names kwokctl.
+const IstiodEnv = "LABCTL_ISTIOD_BINARY"
+
 // IstiodPath is pilot-discovery from Options.Binaries[IstiodBinary], else
-// from the test-environment cache, or "" when `make testenv` has not built it.
+// $LABCTL_ISTIOD_BINARY, else the test-environment cache, or "" when none
+// is an executable file (`make testenv` has not built it).
 func (p *Provider) IstiodPath() string {
 	path := p.opts.Binaries[IstiodBinary]
+	if path == "" {
+		path = os.Getenv(IstiodEnv)
+	}
 	if path == "" {
 		path = filepath.Join(TestenvBinDir(p.opts.CacheDir), IstiodBinary)
 	}
@@ -79,19 +87,90 @@ type IstiodOptions struct {
 	Ambient bool
 }
 
+var _ cluster.ControlPlaneRunner = (*Provider)(nil)
+
+// ReserveControlPlane implements cluster.ControlPlaneRunner: it records
+// istiod's ports for environment env, so the mesh charts can name its
+// webhook URLs before it starts. A recorded istiod keeps its ports (one
+// that runs in the other mode is stopped, to start again in this one); a
+// dead one's ports are taken again only if they are still free.
+func (p *Provider) ReserveControlPlane(ctx context.Context, env, mode string) (*cluster.ControlPlane, string, error) {
+	if p.IstiodPath() == "" {
+		return nil, fmt.Sprintf("no pilot-discovery in %s or $%s (`make testenv` builds it)", TestenvBinDir(p.opts.CacheDir), IstiodEnv), nil
+	}
+	ambient := mode == stacks.ModeAmbient
+	idir := IstiodDir(ClusterDir(p.Workdir(), env))
+	if err := os.MkdirAll(idir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("creating %s: %w", idir, err)
+	}
+	unlock, err := lockPorts(ctx, p.portLock, PortLockTimeout)
+	if err != nil {
+		return nil, "", err
+	}
+	defer unlock()
+	rec, err := readIstiod(idir)
+	switch {
+	case err == nil && alive(rec.PID) && rec.Ambient == ambient:
+		return controlPlane(rec.Ports), "", nil
+	case err == nil && alive(rec.PID):
+		if err := p.stopIstiod(ctx, rec.PID); err != nil {
+			return nil, "", err
+		}
+	}
+	if err != nil || !portsFree(rec.Ports) {
+		free, err := freePorts(5)
+		if err != nil {
+			return nil, "", err
+		}
+		rec.Ports = IstiodPorts{HTTPS: int(free[0]), GRPC: int(free[1]), SecureGRPC: int(free[2]), HTTP: int(free[3]), Monitoring: int(free[4])}
+	}
+	rec.PID, rec.Ambient = 0, ambient
+	if err := writeRecord(idir, rec); err != nil {
+		return nil, "", err
+	}
+	return controlPlane(rec.Ports), "", nil
+}
+
+func controlPlane(p IstiodPorts) *cluster.ControlPlane {
+	return &cluster.ControlPlane{InjectionURL: p.InjectionURL(), ValidationURL: p.ValidationURL()}
+}
+
+// StartControlPlane implements cluster.ControlPlaneRunner: it starts the
+// reserved istiod (again, after a crash) in the mode it was reserved for.
+func (p *Provider) StartControlPlane(ctx context.Context, env string) (string, error) {
+	idir := IstiodDir(ClusterDir(p.Workdir(), env))
+	rec, err := readIstiod(idir)
+	if err != nil {
+		return "", fmt.Errorf("istiod of %s was not reserved: %w", env, err)
+	}
+	verb := "running"
+	if !alive(rec.PID) {
+		verb = "started"
+	}
+	ports, err := p.StartIstiod(ctx, env, IstiodOptions{Ambient: rec.Ambient})
+	if err != nil {
+		return "", err
+	}
+	got, _ := readIstiod(idir)
+	return fmt.Sprintf("istiod %s (pilot-discovery, pid %d; webhooks at https://localhost:%d)", verb, got.PID, ports.HTTPS), nil
+}
+
 // StartIstiod starts istiod for environment env unless it runs already,
-// and waits until it is ready. Its objects (the istio-system namespace, the
-// istiod chart's istio-sidecar-injector ConfigMap) must exist first: istiod
-// reads the injector configuration once, at start-up.
+// and waits until it is ready. It listens on the ports ReserveControlPlane
+// recorded, else on new free ones. Its objects (the istio-system
+// namespace, the istiod chart's istio-sidecar-injector and istio
+// ConfigMaps) must exist first: istiod skips injection when the injector
+// configuration is missing at start-up.
 func (p *Provider) StartIstiod(ctx context.Context, env string, o IstiodOptions) (IstiodPorts, error) {
 	bin := p.IstiodPath()
 	if bin == "" {
-		return IstiodPorts{}, fmt.Errorf("pilot-discovery not found in %s: run `make testenv`", TestenvBinDir(p.opts.CacheDir))
+		return IstiodPorts{}, fmt.Errorf("pilot-discovery not found in %s: run `make testenv`, or set %s", TestenvBinDir(p.opts.CacheDir), IstiodEnv)
 	}
 	dir := ClusterDir(p.Workdir(), env)
 	idir := IstiodDir(dir)
-	if ports, pid, err := readIstiod(idir); err == nil && alive(pid) {
-		return ports, waitIstiodReady(ctx, ports, pid, idir)
+	rec, recErr := readIstiod(idir)
+	if recErr == nil && alive(rec.PID) {
+		return rec.Ports, waitIstiodReady(ctx, rec.Ports, rec.PID, idir)
 	}
 	if err := os.MkdirAll(idir, 0o700); err != nil {
 		return IstiodPorts{}, fmt.Errorf("creating %s: %w", idir, err)
@@ -102,11 +181,16 @@ func (p *Provider) StartIstiod(ctx context.Context, env string, o IstiodOptions)
 		return IstiodPorts{}, err
 	}
 	defer unlock()
-	free, err := freePorts(5)
-	if err != nil {
-		return IstiodPorts{}, err
+	ports := rec.Ports
+	if recErr != nil {
+		free, err := freePorts(5)
+		if err != nil {
+			return IstiodPorts{}, err
+		}
+		ports = IstiodPorts{HTTPS: int(free[0]), GRPC: int(free[1]), SecureGRPC: int(free[2]), HTTP: int(free[3]), Monitoring: int(free[4])}
+	} else if !portsFree(ports) {
+		return IstiodPorts{}, fmt.Errorf("istiod's reserved ports %v on %s are taken by another process: run `labctl up` again to reserve new ones", ports, BindAddress)
 	}
-	ports := IstiodPorts{HTTPS: int(free[0]), GRPC: int(free[1]), SecureGRPC: int(free[2]), HTTP: int(free[3]), Monitoring: int(free[4])}
 	logPath := filepath.Join(idir, "istiod.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -118,6 +202,9 @@ func (p *Provider) StartIstiod(ctx context.Context, env string, o IstiodOptions)
 		"--kubeconfig", filepath.Join(dir, kwokctlKubeconfig),
 		"--httpsAddr", addr(ports.HTTPS), "--grpcAddr", addr(ports.GRPC), "--secureGRPCAddr", addr(ports.SecureGRPC),
 		"--httpAddr", addr(ports.HTTP), "--monitoringAddr", addr(ports.Monitoring))
+	// istiod's default paths are relative (./etc/cacerts, ./var/run/secrets/istio-dns,
+	// ./var/lib/istio/inject): they resolve inside its own directory.
+	cmd.Dir = idir
 	cmd.Env = append(os.Environ(),
 		"POD_NAMESPACE="+IstiodNamespace, "REVISION=default",
 		// The serving certificate must name what the API server dials
@@ -133,11 +220,26 @@ func (p *Provider) StartIstiod(ctx context.Context, env string, o IstiodOptions)
 	}
 	pid := cmd.Process.Pid
 	_ = cmd.Process.Release()
-	if err := writeIstiod(idir, ports, pid); err != nil {
+	if err := writeRecord(idir, istiodRecord{PID: pid, Ports: ports, Ambient: o.Ambient}); err != nil {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		return IstiodPorts{}, err
 	}
 	return ports, waitIstiodReady(ctx, ports, pid, idir)
+}
+
+// portsFree reports whether every one of istiod's ports can be bound now.
+func portsFree(p IstiodPorts) bool {
+	for _, port := range []int{p.HTTPS, p.GRPC, p.SecureGRPC, p.HTTP, p.Monitoring} {
+		if port <= 0 {
+			return false
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(BindAddress, strconv.Itoa(port)))
+		if err != nil {
+			return false
+		}
+		l.Close()
+	}
+	return true
 }
 
 // waitIstiodReady polls istiod's /ready; a process that exits meanwhile
@@ -169,61 +271,86 @@ func waitIstiodReady(ctx context.Context, ports IstiodPorts, pid int, idir strin
 	return err
 }
 
+// istiodRecord is istiod.json: its ports, its pid (0 while only reserved)
+// and its mode.
 type istiodRecord struct {
-	PID   int         `json:"pid"`
-	Ports IstiodPorts `json:"ports"`
+	PID     int         `json:"pid"`
+	Ports   IstiodPorts `json:"ports"`
+	Ambient bool        `json:"ambient,omitempty"`
 }
 
 func writeIstiod(idir string, ports IstiodPorts, pid int) error {
-	b, _ := json.Marshal(istiodRecord{PID: pid, Ports: ports})
+	return writeRecord(idir, istiodRecord{PID: pid, Ports: ports})
+}
+
+func writeRecord(idir string, r istiodRecord) error {
+	b, _ := json.Marshal(r)
 	if err := os.WriteFile(filepath.Join(idir, "istiod.json"), b, 0o600); err != nil {
 		return fmt.Errorf("recording istiod: %w", err)
 	}
 	return nil
 }
 
-func readIstiod(idir string) (IstiodPorts, int, error) {
+func readIstiod(idir string) (istiodRecord, error) {
 	b, err := os.ReadFile(filepath.Join(idir, "istiod.json"))
 	if err != nil {
-		return IstiodPorts{}, 0, err
+		return istiodRecord{}, err
 	}
 	var r istiodRecord
-	if err := json.Unmarshal(b, &r); err != nil || r.PID <= 0 {
-		return IstiodPorts{}, 0, fmt.Errorf("%s is not an istiod record: %v", filepath.Join(idir, "istiod.json"), err)
+	if err := json.Unmarshal(b, &r); err != nil || r.PID < 0 || r.Ports.HTTPS <= 0 {
+		return istiodRecord{}, fmt.Errorf("%s is not an istiod record: %v", filepath.Join(idir, "istiod.json"), err)
 	}
-	return r.Ports, r.PID, nil
+	return r, nil
 }
 
-// istiodProblem reports a recorded istiod that is not running.
+// istiodProblem reports a recorded istiod that is not running: one that
+// exited, or one reserved by an `up` that did not get to start it. The
+// webhooks point at it, and fail closed.
 func istiodProblem(clusterDir string) []cluster.Problem {
 	idir := IstiodDir(clusterDir)
-	_, pid, err := readIstiod(idir)
-	if err != nil || alive(pid) {
+	rec, err := readIstiod(idir)
+	if err != nil || alive(rec.PID) {
 		return nil
 	}
-	return []cluster.Problem{{Component: "istiod", Message: fmt.Sprintf("process %d exited", pid), Log: filepath.Join(idir, "istiod.log")}}
+	msg := fmt.Sprintf("process %d exited", rec.PID)
+	if rec.PID == 0 {
+		msg = "reserved its ports but never started"
+	}
+	return []cluster.Problem{{Component: "istiod", Message: msg, Log: filepath.Join(idir, "istiod.log")}}
 }
 
 // StopIstiod stops the environment's istiod, if it runs, and removes its
 // files.
 func (p *Provider) StopIstiod(ctx context.Context, env string) error {
 	idir := IstiodDir(ClusterDir(p.Workdir(), env))
-	_, pid, err := readIstiod(idir)
+	rec, err := readIstiod(idir)
 	if errors.Is(err, os.ErrNotExist) {
 		return os.RemoveAll(idir)
 	}
-	if err == nil && alive(pid) {
-		_ = syscall.Kill(pid, syscall.SIGTERM)
-		proc := []Process{{Name: "istiod", PID: pid}}
-		if werr := waitGone(ctx, proc, IstiodStopTimeout); werr != nil {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			if werr := waitGone(ctx, proc, ProcessExitTimeout); werr != nil {
-				return werr
-			}
+	if err == nil {
+		if err := p.stopIstiod(ctx, rec.PID); err != nil {
+			return err
 		}
 	}
 	if err := os.RemoveAll(idir); err != nil {
 		return fmt.Errorf("removing istiod's files %s: %w", idir, err)
+	}
+	return nil
+}
+
+// stopIstiod ends process pid: SIGTERM, then SIGKILL after
+// IstiodStopTimeout.
+func (p *Provider) stopIstiod(ctx context.Context, pid int) error {
+	if !alive(pid) {
+		return nil
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	proc := []Process{{Name: "istiod", PID: pid}}
+	if werr := waitGone(ctx, proc, IstiodStopTimeout); werr != nil {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		if werr := waitGone(ctx, proc, ProcessExitTimeout); werr != nil {
+			return werr
+		}
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ func readPIDs(clusterDir string) ([]Process, error) {
 // alive reports whether pid is a running process. A zombie (exited, not yet
 // reaped by its new parent, often the container's pid 1) counts as gone.
 func alive(pid int) bool {
+	if pid <= 0 {
+		return false // kill(2) would signal a process group
+	}
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
 		return false
 	}

@@ -91,6 +91,7 @@ func newTestProvider(t *testing.T) (*Provider, *fakeKwokctl, string) {
 	for _, c := range Components() {
 		t.Setenv(c.Env, "")
 	}
+	t.Setenv(IstiodEnv, "")
 	p := New(Options{CacheDir: cache})
 	fake := &fakeKwokctl{workdir: p.Workdir()}
 	p.run = fake.run
