@@ -10,7 +10,7 @@ import (
 // `all:NAME` to the directive below; nothing else needs to change. A
 // pattern must match an existing folder, so add it with the first lab.
 //
-//go:embed all:samples all:bookinfo all:travels
+//go:embed all:samples all:bookinfo all:travels all:boutique
 var builtinFS embed.FS
 
 // builtinPrefix marks Lab.Source of embedded labs.
