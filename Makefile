@@ -59,7 +59,7 @@ testenv:
 
 ## istiocheck: Istio's validation and offline analyzers over every built-in lab, step by step,
 ## on top of its stack's objects (own module: hack/istiocheck)
-ISTIOCHECK_LABS ?= $(wildcard labs/bookinfo)
+ISTIOCHECK_LABS ?= $(wildcard labs/bookinfo labs/travels labs/boutique)
 istiocheck:
 	cd hack/istiocheck && $(GO) vet ./... && $(GO) test -count=1 ./...
 	@if [ -z "$(ISTIOCHECK_LABS)" ]; then echo "istiocheck: no lab folders to check yet"; else \
