@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -115,6 +116,9 @@ Only one lab is active per environment: --force stops the active one first.`,
 					writeStopped(out, st.Stopped)
 				}
 				fmt.Fprintf(out, "Started lab %s in environment %q.\n", st.Step.Lab, w.c.Deps.Name)
+				if len(st.Prerequisites) > 0 {
+					fmt.Fprintf(out, "Its prerequisites are done for you: the solutions of %s were applied first.\n", strings.Join(st.Prerequisites, ", "))
+				}
 				writeActions(out, st.Actions)
 				if len(st.Ready.Results) > 0 {
 					writeChecklist(out, "Baseline", st.Ready)
