@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 )
 
@@ -43,8 +41,9 @@ type Deps struct {
 	Kube func(ctx context.Context) (*kube.Clients, error)
 	// Env loads the record of environment --name.
 	Env func() (*state.Environment, error)
-	// NewStatus returns a status printer on stderr.
-	NewStatus func() *Status
+	// NewStatus returns a status printer on stderr (a *Status on the real
+	// streams).
+	NewStatus func() progress.Status
 }
 
 // NewDeps returns Deps wired to the real streams, state dir and kube config.
@@ -55,7 +54,7 @@ func NewDeps(streams Streams) (*Deps, error) {
 	if err != nil {
 		return nil, err
 	}
-	cacheDir, err := DefaultCacheDir()
+	cacheDir, err := state.DefaultCacheDir()
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +69,7 @@ func NewDeps(streams Streams) (*Deps, error) {
 	d.Log = NewLogger(streams.ErrOut, 0)
 	d.Env = func() (*state.Environment, error) { return d.Store.Load(d.Name) }
 	d.Kube = d.defaultKube
-	d.NewStatus = func() *Status { return NewStatus(d.Streams.ErrOut, d.Smart) }
+	d.NewStatus = func() progress.Status { return NewStatus(d.Streams.ErrOut, d.Smart) }
 	return d, nil
 }
 
@@ -87,17 +86,4 @@ func (d *Deps) defaultKube(_ context.Context) (*kube.Clients, error) {
 	default:
 		return nil, err
 	}
-}
-
-// DefaultCacheDir is $LABCTL_CACHE_DIR, else <user cache dir>/labctl
-// ($XDG_CACHE_HOME/labctl or ~/.cache/labctl on Linux).
-func DefaultCacheDir() (string, error) {
-	if d := os.Getenv("LABCTL_CACHE_DIR"); d != "" {
-		return d, nil
-	}
-	base, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("finding the cache directory: %w (set LABCTL_CACHE_DIR)", err)
-	}
-	return filepath.Join(base, "labctl"), nil
 }

@@ -1,19 +1,21 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"sync"
 
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/redact"
 )
 
-// Logger writes leveled messages to a writer (stderr in the CLI). Warnings and
-// errors are always shown; V(n) messages only when the verbosity is >= n.
-// URL credentials in messages are masked (internal/redact).
+var _ progress.Logger = (*Logger)(nil)
+
+// Logger is the CLI's progress.Logger: it writes leveled messages to a
+// writer (stderr in the CLI). Warnings and errors are always shown; V(n)
+// messages only when the verbosity is >= n. URL credentials in messages are
+// masked (internal/redact).
 type Logger struct {
 	mu        sync.Mutex
 	w         io.Writer
@@ -34,9 +36,9 @@ func (l *Logger) Warnf(format string, args ...any) { l.printf("WARNING: "+format
 // Errorf prints an error line.
 func (l *Logger) Errorf(format string, args ...any) { l.printf("ERROR: "+format, args...) }
 
-// V returns an InfoLogger that prints only when verbosity >= level.
-func (l *Logger) V(level int) InfoLogger {
-	return InfoLogger{l: l, on: l != nil && l.verbosity >= level}
+// V returns a logger that prints only when verbosity >= level.
+func (l *Logger) V(level int) progress.InfoLogger {
+	return infoLogger{l: l, on: l != nil && l.verbosity >= level}
 }
 
 func (l *Logger) printf(format string, args ...any) {
@@ -52,62 +54,18 @@ func (l *Logger) printf(format string, args ...any) {
 	_, _ = io.WriteString(l.w, msg)
 }
 
-// InfoLogger is a verbosity-gated logger.
-type InfoLogger struct {
+// infoLogger is a verbosity-gated logger.
+type infoLogger struct {
 	l  *Logger
 	on bool
 }
 
 // Enabled reports whether messages at this level are printed.
-func (i InfoLogger) Enabled() bool { return i.on }
+func (i infoLogger) Enabled() bool { return i.on }
 
 // Infof prints when enabled.
-func (i InfoLogger) Infof(format string, args ...any) {
+func (i infoLogger) Infof(format string, args ...any) {
 	if i.on {
 		i.l.printf(format, args...)
 	}
 }
-
-// Slog adapts the logger for libraries that want a *slog.Logger (Helm).
-// Debug records need verbosity >= 3, Info >= 2; warnings and errors need >= 1,
-// so a plain run stays quiet.
-func (l *Logger) Slog() *slog.Logger { return slog.New(&slogHandler{l: l}) }
-
-type slogHandler struct {
-	l     *Logger
-	attrs []slog.Attr
-}
-
-func (h *slogHandler) Enabled(_ context.Context, lvl slog.Level) bool {
-	if h.l == nil {
-		return false
-	}
-	switch {
-	case lvl >= slog.LevelWarn:
-		return h.l.verbosity >= 1
-	case lvl >= slog.LevelInfo:
-		return h.l.verbosity >= 2
-	default:
-		return h.l.verbosity >= 3
-	}
-}
-
-func (h *slogHandler) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	for _, a := range h.attrs {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-	}
-	r.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	h.l.printf("%s", b.String())
-	return nil
-}
-
-func (h *slogHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return &slogHandler{l: h.l, attrs: append(append([]slog.Attr{}, h.attrs...), attrs...)}
-}
-
-func (h *slogHandler) WithGroup(string) slog.Handler { return h }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -32,7 +33,7 @@ func TestOutputsRedactCredentials(t *testing.T) {
 	l.Warnf("mirror %s", credURL)
 	l.Errorf("mirror %s", credURL)
 	l.V(1).Infof("mirror %s", credURL)
-	l.Slog().Info("fetching", "url", credURL)
+	progress.Slog(l).Info("fetching", "url", credURL)
 	assertRedacted(t, "logger", b.String())
 
 	v := map[string]string{"url": credURL}

@@ -7,12 +7,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/redact"
 )
 
-// Status prints kind-style progress lines for several concurrent tasks.
-// Every line it writes has the credentials of its URLs masked
-// (internal/redact), so callers may pass any URL.
+var _ progress.Status = (*Status)(nil)
+
+// Status is the CLI's progress.Status: it prints kind-style progress lines
+// for several concurrent tasks. Every line it writes has the credentials of
+// its URLs masked (internal/redact), so callers may pass any URL.
 //
 // On a smart terminal one spinner line lists the tasks in flight and each
 // finished task is printed above it with ✓, ✗ or •. Elsewhere (CI, pipes,

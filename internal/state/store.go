@@ -54,6 +54,20 @@ func DefaultDir() (string, error) {
 	return filepath.Join(home, ".local", "state", "labctl"), nil
 }
 
+// DefaultCacheDir is labctl's cache (downloaded charts, test binaries):
+// $LABCTL_CACHE_DIR, else <user cache dir>/labctl ($XDG_CACHE_HOME/labctl or
+// ~/.cache/labctl on Linux).
+func DefaultCacheDir() (string, error) {
+	if d := os.Getenv("LABCTL_CACHE_DIR"); d != "" {
+		return d, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("finding the cache directory: %w (set LABCTL_CACHE_DIR)", err)
+	}
+	return filepath.Join(base, "labctl"), nil
+}
+
 func (s *Store) path(name string) string { return filepath.Join(s.Dir, name+".json") }
 
 // Load reads the record of an environment.

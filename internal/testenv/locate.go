@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks/cluster/kwok"
 )
 
@@ -22,7 +22,7 @@ func BinDir() (string, error) {
 	if d := os.Getenv(BinEnv); d != "" {
 		return d, nil
 	}
-	cache, err := cli.DefaultCacheDir()
+	cache, err := state.DefaultCacheDir()
 	if err != nil {
 		return "", err
 	}

@@ -3,7 +3,7 @@ package cluster
 import (
 	"context"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/preflight"
@@ -38,10 +38,13 @@ type Request struct {
 	// Mode is the mesh mode (sidecar or ambient): some clusters cannot run
 	// ambient (Docker Desktop's Kubernetes), and ambient wants 2+ nodes.
 	Mode string
-	// Status and Log report progress (stderr).
-	Status *cli.Status
-	Log    *cli.Logger
+	// Status reports the provider's tasks (nil: nothing is reported). The
+	// provider's logger comes with its options.
+	Status progress.Status
 }
+
+// Progress returns r.Status, or a Status that reports nothing.
+func (r Request) Progress() progress.Status { return progress.OrNoStatus(r.Status) }
 
 // Cluster says how to reach a cluster a provider made ready.
 type Cluster struct {

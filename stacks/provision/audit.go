@@ -51,12 +51,12 @@ func (r *run) audit(ctx context.Context, c install.Component, relabelled []strin
 			continue
 		}
 		if r.env.Simulated {
-			r.p.Log.V(1).Infof("sidecar audit of namespace %s skipped: simulated cluster has no data plane (no injection webhook)", ns.Name)
+			r.p.log().V(1).Infof("sidecar audit of namespace %s skipped: simulated cluster has no data plane (no injection webhook)", ns.Name)
 			continue
 		}
 		pods, err := r.clients.Kube.CoreV1().Pods(ns.Name).List(ctx, metav1.ListOptions{})
 		if err != nil {
-			r.p.Log.Warnf("sidecar audit of namespace %s: %v", ns.Name, err)
+			r.p.log().Warnf("sidecar audit of namespace %s: %v", ns.Name, err)
 			continue
 		}
 		missing := MissingSidecars(pods.Items)
@@ -70,13 +70,13 @@ func (r *run) audit(ctx context.Context, c install.Component, relabelled []strin
 		if contains(relabelled, ns.Name) {
 			n, err := restartDeployments(ctx, r, ns.Name)
 			if err != nil {
-				r.p.Log.Warnf("namespace %s was labelled for injection after pods started, and restarting them failed: %v; run `kubectl rollout restart deployment -n %s`", ns.Name, err, ns.Name)
+				r.p.log().Warnf("namespace %s was labelled for injection after pods started, and restarting them failed: %v; run `kubectl rollout restart deployment -n %s`", ns.Name, err, ns.Name)
 				continue
 			}
 			r.status.Info(fmt.Sprintf(" • restarted %d deployments in %s so their pods get sidecars", n, ns.Name))
 			continue
 		}
-		r.p.Log.Warnf("pods without the istio-proxy sidecar in injected namespace %s: %s; restart them with `kubectl rollout restart deployment -n %s` (check `kubectl get mutatingwebhookconfiguration` if it persists)", ns.Name, strings.Join(names, ", "), ns.Name)
+		r.p.log().Warnf("pods without the istio-proxy sidecar in injected namespace %s: %s; restart them with `kubectl rollout restart deployment -n %s` (check `kubectl get mutatingwebhookconfiguration` if it persists)", ns.Name, strings.Join(names, ", "), ns.Name)
 	}
 }
 

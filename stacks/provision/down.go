@@ -40,7 +40,7 @@ func (p *Provisioner) Down(ctx context.Context, name string) error {
 	defer unlock()
 	env, err := p.Store.Load(name)
 	if errors.Is(err, state.ErrNotFound) {
-		p.NewStatus().Info(fmt.Sprintf(" • environment %q does not exist: nothing to remove", name))
+		p.newStatus().Info(fmt.Sprintf(" • environment %q does not exist: nothing to remove", name))
 		return nil
 	}
 	if err != nil {
@@ -50,7 +50,7 @@ func (p *Provisioner) Down(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	status := p.NewStatus()
+	status := p.newStatus()
 	defer status.Close()
 	if env.ClusterCreated {
 		status.Start("cluster", fmt.Sprintf("Deleting %s cluster %q", env.Provider, env.Name))
@@ -72,7 +72,7 @@ func (p *Provisioner) cleanExisting(ctx context.Context, env *state.Environment)
 	if err != nil {
 		return err
 	}
-	status := p.NewStatus()
+	status := p.newStatus()
 	defer status.Close()
 	helm := p.helm(c)
 	mf, err := p.manifests(c)

@@ -45,7 +45,7 @@ func (p *Provisioner) ForceDown(ctx context.Context, name, kubeconfig string) er
 		return loadErr
 	}
 	contexts := kubeContexts(kubeconfig)
-	status := p.NewStatus()
+	status := p.newStatus()
 	defer status.Close()
 	for _, nc := range namedClusters {
 		pr, ok := p.Providers[nc.provider]

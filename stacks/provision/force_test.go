@@ -1,7 +1,6 @@
 package provision
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -11,7 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
+	"github.com/labctl/labctl/internal/progress/progresstest"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -51,23 +51,23 @@ users:
 current-context: kind-lab
 `
 
-func forceFixture(t *testing.T) (*Provisioner, *namedProvider, *namedProvider, *bytes.Buffer, string) {
+func forceFixture(t *testing.T) (*Provisioner, *namedProvider, *namedProvider, *progresstest.Recorder, string) {
 	t.Helper()
 	dir := t.TempDir()
 	kc := filepath.Join(dir, "kubeconfig")
 	require.NoError(t, os.WriteFile(kc, []byte(kubeconfigWithKind), 0o600))
 	kindP := &namedProvider{name: stacks.ProviderKind}
 	kwokP := &namedProvider{name: stacks.ProviderKwok}
-	var out bytes.Buffer
+	out := progresstest.New(0)
 	p := &Provisioner{
 		Store:     &state.Store{Dir: filepath.Join(dir, "state")},
-		Log:       cli.NewLogger(&out, 0),
-		NewStatus: func() *cli.Status { return cli.NewStatus(&out, false) },
+		Log:       out,
+		NewStatus: func() progress.Status { return out },
 		Providers: map[string]cluster.Provider{stacks.ProviderKind: kindP, stacks.ProviderKwok: kwokP},
 	}
 	require.NoError(t, os.MkdirAll(p.Store.Dir, 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(p.Store.Dir, "lab.json"), []byte(`{"name": "lab", "provid`), 0o600))
-	return p, kindP, kwokP, &out, kc
+	return p, kindP, kwokP, out, kc
 }
 
 // TestDamagedRecordNamesForceDown: up, status and down refuse a damaged

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -16,9 +16,12 @@ import (
 
 // Provisioner holds what up, down and status share.
 type Provisioner struct {
-	Store     *state.Store
-	Log       *cli.Logger
-	NewStatus func() *cli.Status
+	Store *state.Store
+	// Log receives warnings and detail (nil: discarded).
+	Log progress.Logger
+	// NewStatus makes the status report of one up, down or traffic call
+	// (nil: nothing is reported).
+	NewStatus func() progress.Status
 	// Providers by name: kind, existing, kwok.
 	Providers map[string]cluster.Provider
 	Versions  *stacks.Versions
@@ -44,6 +47,15 @@ func (p *Provisioner) provider(name string) (cluster.Provider, error) {
 	return pr, nil
 }
 
+func (p *Provisioner) log() progress.Logger { return progress.OrDiscard(p.Log) }
+
+func (p *Provisioner) newStatus() progress.Status {
+	if p.NewStatus == nil {
+		return progress.NoStatus()
+	}
+	return progress.OrNoStatus(p.NewStatus())
+}
+
 func (p *Provisioner) now() time.Time {
 	if p.Now != nil {
 		return p.Now()
@@ -52,7 +64,7 @@ func (p *Provisioner) now() time.Time {
 }
 
 func (p *Provisioner) helm(c *kube.Clients) *install.Helm {
-	return install.NewHelm(c.NamespacedGetter, p.Charts, p.Log.Slog())
+	return install.NewHelm(c.NamespacedGetter, p.Charts, progress.Slog(p.Log))
 }
 
 func (p *Provisioner) manifests(c *kube.Clients) (*install.Manifests, error) {

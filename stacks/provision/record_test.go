@@ -3,13 +3,11 @@ package provision
 import (
 	"context"
 	"errors"
-	"io"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -45,8 +43,6 @@ func TestUpRecordsBeforeStart(t *testing.T) {
 		fp := &startingProvider{owns: owns}
 		p := &Provisioner{
 			Store:     &state.Store{Dir: t.TempDir()},
-			Log:       cli.NewLogger(io.Discard, 0),
-			NewStatus: func() *cli.Status { return cli.NewStatus(io.Discard, false) },
 			Providers: map[string]cluster.Provider{stacks.ProviderKwok: fp},
 		}
 		st := &stacks.Stack{}

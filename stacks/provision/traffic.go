@@ -94,7 +94,7 @@ func (p *Provisioner) Traffic(ctx context.Context, name string, ch TrafficChange
 		return nil, err
 	}
 	comp := install.TrafficComponent(env.Mode, cur.Rate, targets, cur.Enabled)
-	status := p.NewStatus()
+	status := p.newStatus()
 	defer status.Close()
 	status.Start("traffic", fmt.Sprintf("Setting background traffic: enabled=%t, %g requests/s per app", cur.Enabled, cur.Rate))
 	start := time.Now()

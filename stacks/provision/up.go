@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/labctl/labctl/internal/apply"
-	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -56,9 +56,9 @@ func (p *Provisioner) Up(ctx context.Context, o UpOptions) (*state.Environment, 
 	if err != nil {
 		return nil, err
 	}
-	status := p.NewStatus()
+	status := p.newStatus()
 	defer status.Close()
-	req := cluster.Request{Name: o.Name, Spec: spec.Cluster, Mode: spec.Mesh.Mode, Kubeconfig: o.Kubeconfig, Context: o.Context, Status: status, Log: p.Log}
+	req := cluster.Request{Name: o.Name, Spec: spec.Cluster, Mode: spec.Mesh.Mode, Kubeconfig: o.Kubeconfig, Context: o.Context, Status: status}
 	if env.Kubeconfig != "" && req.Kubeconfig == "" {
 		req.Kubeconfig = env.Kubeconfig
 	}
@@ -69,7 +69,7 @@ func (p *Provisioner) Up(ctx context.Context, o UpOptions) (*state.Environment, 
 	status.Start("preflight", "Running preflight checks")
 	report := pr.Preflight(ctx, req)
 	for _, w := range report.Warnings() {
-		p.Log.Warnf("%s", w.String())
+		p.log().Warnf("%s", w.String())
 	}
 	if err := report.Err(); err != nil {
 		status.Fail("preflight", "Preflight checks failed")
@@ -146,7 +146,7 @@ type run struct {
 	mu        sync.Mutex
 	env       *state.Environment
 	clients   *kube.Clients
-	status    *cli.Status
+	status    progress.Status
 	helm      *install.Helm
 	manifests *install.Manifests
 }

@@ -1,7 +1,6 @@
 package existing
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -16,7 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress/progresstest"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -117,9 +116,9 @@ func quoteAll(ss []string) []string {
 	return out
 }
 
-func newTest(mode string) (*Provider, *bytes.Buffer) {
-	var buf bytes.Buffer
-	return New(Options{Log: cli.NewLogger(&buf, 0), Mode: mode, ReachTimeout: 500 * time.Millisecond}), &buf
+func newTest(mode string) (*Provider, *progresstest.Recorder) {
+	rec := progresstest.New(0)
+	return New(Options{Log: rec, Mode: mode, ReachTimeout: 500 * time.Millisecond}), rec
 }
 
 func TestPreflight(t *testing.T) {
@@ -226,7 +225,7 @@ func TestEnsure(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.context+"/"+tc.mode, func(t *testing.T) {
 			p, log := newTest(tc.mode)
-			c, err := p.Ensure(context.Background(), cluster.Request{Name: "labctl", Kubeconfig: kc, Context: tc.context})
+			c, err := p.Ensure(context.Background(), cluster.Request{Name: "labctl", Kubeconfig: kc, Context: tc.context, Status: log})
 			if tc.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.err)

@@ -9,8 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -27,7 +27,8 @@ const (
 
 // Options configure the existing provider.
 type Options struct {
-	Log *cli.Logger
+	// Log receives debug detail (nil: discarded).
+	Log progress.Logger
 	// Mode is the stack's mesh mode: ambient is refused on Docker
 	// Desktop's Kubernetes (istio#47436). cluster.Request does not carry
 	// the mode yet.
@@ -47,6 +48,7 @@ var _ cluster.Provider = (*Provider)(nil)
 
 // New returns the existing-cluster provider.
 func New(o Options) *Provider {
+	o.Log = progress.OrDiscard(o.Log)
 	if o.ReachTimeout == 0 {
 		o.ReachTimeout = ReachTimeout
 	}
@@ -172,17 +174,8 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	return &cluster.Cluster{Kubeconfig: req.Kubeconfig, Context: t.clients.Context, Ingress: ing, Simulated: simulated}, nil
 }
 
-// say prints a line on the status printer, else the logger.
-func (p *Provider) say(req cluster.Request, msg string) {
-	switch {
-	case req.Status != nil:
-		req.Status.Info(" • " + msg)
-	case req.Log != nil:
-		req.Log.V(0).Infof("%s", msg)
-	default:
-		p.opts.Log.V(0).Infof("%s", msg)
-	}
-}
+// say prints a line on the request's status.
+func (p *Provider) say(req cluster.Request, msg string) { req.Progress().Info(" • " + msg) }
 
 // nodes lists node names and InternalIPs, best effort (RBAC may forbid it),
 // within ReachTimeout.

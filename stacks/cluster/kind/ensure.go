@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
 )
@@ -67,7 +67,7 @@ func (p *Provider) ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	if err != nil {
 		return nil, err
 	}
-	log := logger(req, p.opts.Log)
+	log := p.opts.Log
 	spec := p.resolve(req.Spec)
 	ing := IngressFor(spec)
 	names, err := b.List()
@@ -87,7 +87,7 @@ func (p *Provider) ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 }
 
 // reuse adopts an existing kind cluster.
-func (p *Provider) reuse(b backend, req cluster.Request, spec stacks.Cluster, ing cluster.Ingress, log *cli.Logger) (*cluster.Cluster, error) {
+func (p *Provider) reuse(b backend, req cluster.Request, spec stacks.Cluster, ing cluster.Ingress, log progress.Logger) (*cluster.Cluster, error) {
 	name := req.Name
 	nodes, err := b.Nodes(name)
 	if err != nil {
@@ -128,18 +128,18 @@ func (p *Provider) reuse(b backend, req cluster.Request, spec stacks.Cluster, in
 	if err := applyMirror(nodes, spec.RegistryMirror); err != nil {
 		return nil, fmt.Errorf("kind cluster %q: %w", name, err)
 	}
-	statusSkip(req.Status, fmt.Sprintf("Using existing kind cluster %q", name))
+	req.Progress().Skip(statusKey, fmt.Sprintf("Using existing kind cluster %q", name))
 	return &cluster.Cluster{Kubeconfig: req.Kubeconfig, Context: ContextName(name), Owned: owned, Ingress: ing}, nil
 }
 
 // create makes the cluster.
-func (p *Provider) create(ctx context.Context, b backend, req cluster.Request, spec stacks.Cluster, ing cluster.Ingress, log *cli.Logger) (*cluster.Cluster, error) {
+func (p *Provider) create(ctx context.Context, b backend, req cluster.Request, spec stacks.Cluster, ing cluster.Ingress, log progress.Logger) (*cluster.Cluster, error) {
 	name := req.Name
 	if err := p.markCreating(name); err != nil {
 		return nil, err
 	}
 	msg := fmt.Sprintf("Creating kind cluster %q (%s, %s)", name, describeNodes(spec.Workers), shortImage(spec.NodeImage))
-	statusStart(req.Status, msg)
+	req.Progress().Start(statusKey, msg)
 	cr := createRequest{Config: Config(name, spec, ing), NodeImage: spec.NodeImage, WaitForReady: WaitForReady, Kubeconfig: req.Kubeconfig}
 	done := make(chan error, 1)
 	go func() { done <- b.Create(name, cr) }()
@@ -150,7 +150,7 @@ func (p *Provider) create(ctx context.Context, b backend, req cluster.Request, s
 	case <-ctx.Done():
 		log.Warnf("interrupted: kind cannot stop half-way; waiting for it to finish with cluster %q, then deleting it", name)
 		<-done
-		statusFail(req.Status, msg)
+		req.Progress().Fail(statusKey, msg)
 		if derr := b.Delete(name, req.Kubeconfig); derr != nil {
 			return nil, fmt.Errorf("interrupted while creating kind cluster %q, and deleting it failed: %w (delete it with `kind delete cluster --name %s`)", name, commandError(derr), name)
 		}
@@ -158,10 +158,10 @@ func (p *Provider) create(ctx context.Context, b backend, req cluster.Request, s
 		return nil, fmt.Errorf("interrupted: the partly created kind cluster %q was deleted: %w", name, ctx.Err())
 	}
 	if err != nil {
-		statusFail(req.Status, msg)
+		req.Progress().Fail(statusKey, msg)
 		return nil, p.failed(b, req, spec, err)
 	}
-	statusDone(req.Status, fmt.Sprintf("Created kind cluster %q (%s)", name, describeNodes(spec.Workers)))
+	req.Progress().Done(statusKey, fmt.Sprintf("Created kind cluster %q (%s)", name, describeNodes(spec.Workers)))
 
 	nodes, err := b.Nodes(name)
 	if err != nil {

@@ -1,7 +1,6 @@
 package kind
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress/progresstest"
 )
 
 // fakeBackend is an in-memory kind.
@@ -171,17 +170,17 @@ func (n *fakeNode) ReadFile(path string) (string, error) {
 }
 
 // testProvider returns a provider on a fake backend, logging into buf.
-func testProvider(t *testing.T, fb *fakeBackend, opts Options) (*Provider, *bytes.Buffer) {
+func testProvider(t *testing.T, fb *fakeBackend, opts Options) (*Provider, *progresstest.Recorder) {
 	t.Helper()
-	var buf bytes.Buffer
-	opts.Log = cli.NewLogger(&buf, 0)
+	rec := progresstest.New(0)
+	opts.Log = rec
 	if opts.WorkDir == "" {
 		opts.WorkDir = t.TempDir()
 	}
 	p := New(opts)
 	p.newBackend = func(string) (backend, error) { return fb, nil }
 	p.now = func() time.Time { return time.Date(2026, 11, 21, 15, 4, 5, 0, time.UTC) }
-	return p, &buf
+	return p, rec
 }
 
 var errBoom = errors.New("boom")

@@ -36,7 +36,6 @@ func TestIntegrationKind(t *testing.T) {
 		Name:       "labctl-it",
 		Spec:       stacks.Cluster{Workers: 1, Ports: stacks.Ports{HTTP: 18080, HTTPS: 18443}, Requires: stacks.Resources{MemoryMiB: 4096, CPUs: 2}},
 		Kubeconfig: t.TempDir() + "/kubeconfig",
-		Log:        log,
 		Status:     cli.NewStatus(os.Stderr, false),
 	}
 	rep := p.Preflight(context.Background(), req)

@@ -6,14 +6,14 @@ import (
 
 	kindlog "sigs.k8s.io/kind/pkg/log"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
 )
 
 // logAdapter feeds kind's log.Logger calls into the labctl logger. kind's own
 // progress lines (V(0): " ✓ Preparing nodes") show from -v 1 on, one level
 // below labctl's status lines; kind's V(n) maps to labctl's V(n+1). kind
 // returns its errors too, so Error lines are debug output here.
-type logAdapter struct{ l *cli.Logger }
+type logAdapter struct{ l progress.Logger }
 
 var _ kindlog.Logger = logAdapter{}
 
@@ -36,7 +36,7 @@ func (a logAdapter) V(level kindlog.Level) kindlog.InfoLogger {
 // trimWarning drops kind's own "WARNING: " prefix; labctl adds one.
 func trimWarning(msg string) string { return strings.TrimPrefix(msg, "WARNING: ") }
 
-type infoAdapter struct{ i cli.InfoLogger }
+type infoAdapter struct{ i progress.InfoLogger }
 
 func (a infoAdapter) Info(msg string) { a.i.Infof("%s", strings.TrimRight(msg, "\n")) }
 

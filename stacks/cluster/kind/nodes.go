@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/labctl/labctl/internal/cli"
 )
 
 // roles finds the control-plane node and counts the Kubernetes nodes
@@ -107,29 +105,4 @@ func shortImage(image string) string {
 		return image[:i]
 	}
 	return image
-}
-
-// Status helpers that accept a nil Status.
-func statusStart(s *cli.Status, msg string) {
-	if s != nil {
-		s.Start(statusKey, msg)
-	}
-}
-
-func statusDone(s *cli.Status, msg string) {
-	if s != nil {
-		s.Done(statusKey, msg)
-	}
-}
-
-func statusFail(s *cli.Status, msg string) {
-	if s != nil {
-		s.Fail(statusKey, msg)
-	}
-}
-
-func statusSkip(s *cli.Status, msg string) {
-	if s != nil {
-		s.Skip(statusKey, msg)
-	}
 }

@@ -1,7 +1,6 @@
 package kind
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -12,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	kindlog "sigs.k8s.io/kind/pkg/log"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress/progresstest"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
 	"github.com/labctl/labctl/stacks/preflight"
@@ -114,22 +113,18 @@ func TestPreflightDockerDownMessage(t *testing.T) {
 }
 
 func TestLogAdapter(t *testing.T) {
-	var buf bytes.Buffer
-	var l kindlog.Logger = logAdapter{cli.NewLogger(&buf, 0)}
+	buf := progresstest.New(0)
+	var l kindlog.Logger = logAdapter{buf}
 	l.V(0).Info(" • Preparing nodes 📦  ...\n")
 	l.Warn("WARNING: cgroup v1 is deprecated")
 	l.Error("not shown at -v 0")
 	assert.Equal(t, "WARNING: cgroup v1 is deprecated\n", buf.String())
 	assert.False(t, l.V(0).Enabled())
 
-	buf.Reset()
-	l = logAdapter{cli.NewLogger(&buf, 1)}
+	buf = progresstest.New(1)
+	l = logAdapter{buf}
 	l.V(0).Infof(" ✓ %s\n", "Ensuring node image")
 	l.V(1).Info("hidden at -v 1")
 	l.Errorf("failed: %d", 1)
 	assert.Equal(t, " ✓ Ensuring node image\nkind: failed: 1\n", buf.String())
-
-	// A nil labctl logger is silent.
-	logAdapter{}.V(0).Info("x")
-	logAdapter{}.Warn("x")
 }

@@ -11,7 +11,7 @@ import (
 
 	"sigs.k8s.io/kind/pkg/apis/config/defaults"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
 	"github.com/labctl/labctl/stacks/preflight"
@@ -31,7 +31,8 @@ const CheckRegistryMirror = "registry-mirror"
 // Options configure the kind provider.
 type Options struct {
 	// Log receives kind's own messages (its progress lines from -v 1).
-	Log *cli.Logger
+	// Nil discards them.
+	Log progress.Logger
 	// DefaultNodeImage is the node image when the stack pins none: the
 	// version lock's. Empty means kind's built-in default.
 	DefaultNodeImage string
@@ -62,6 +63,7 @@ var _ cluster.Provider = (*Provider)(nil)
 
 // New returns the kind provider. It touches nothing until used.
 func New(o Options) *Provider {
+	o.Log = progress.OrDiscard(o.Log)
 	if o.WorkDir == "" {
 		o.WorkDir = filepath.Join(os.TempDir(), "labctl")
 	}
@@ -118,7 +120,7 @@ func (p *Provider) resolve(spec stacks.Cluster) stacks.Cluster {
 // runtime runs on this Linux host) and the registry mirror URL. With the
 // runtime down it returns in milliseconds; every probe has its own timeout.
 func (p *Provider) Preflight(ctx context.Context, req cluster.Request) preflight.Report {
-	log := logger(req, p.opts.Log)
+	log := p.opts.Log
 	spec := p.resolve(req.Spec)
 	rt := preflight.DetectRuntime(p.env)
 	var eng preflight.Engine
@@ -209,11 +211,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func logger(req cluster.Request, fallback *cli.Logger) *cli.Logger {
-	if req.Log != nil {
-		return req.Log
-	}
-	return fallback
 }

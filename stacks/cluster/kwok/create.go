@@ -72,7 +72,5 @@ func (p *Provider) stopIfBroken(ctx context.Context, env, kwokctl string, cmdEnv
 }
 
 func (p *Provider) warnf(format string, args ...any) {
-	if p.opts.Log != nil {
-		p.opts.Log.Warnf(format, args...)
-	}
+	p.opts.Log.Warnf(format, args...)
 }

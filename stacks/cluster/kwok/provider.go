@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/stacks"
 	"github.com/labctl/labctl/stacks/cluster"
@@ -47,8 +47,9 @@ type Options struct {
 	// Binaries are explicit paths by component name (Kwokctl,
 	// KubeAPIServer, ...), e.g. from flags; they win over everything.
 	Binaries map[string]string
-	// Log receives kwokctl's output at verbosity 2.
-	Log *cli.Logger
+	// Log receives warnings and kwokctl's output at verbosity 2 (nil:
+	// discarded).
+	Log progress.Logger
 }
 
 // Provider runs simulated clusters with kwokctl's binary runtime.
@@ -72,6 +73,7 @@ var _ cluster.Provider = (*Provider)(nil)
 
 // New returns the kwok provider.
 func New(opts Options) *Provider {
+	opts.Log = progress.OrDiscard(opts.Log)
 	return &Provider{
 		opts:      opts,
 		finder:    newFinder(opts.Binaries, opts.CacheDir),
@@ -112,18 +114,18 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	env := commandEnv(os.Environ(), workdir, bins)
 	name := ClusterName(req.Name)
 
-	status(req, "Start", "kwok", "Starting simulated control plane "+name)
+	req.Progress().Start("kwok", "Starting simulated control plane "+name)
 	out, err := p.create(ctx, req.Name, kwokctl.Path, env, bins, existed)
 	p.logOutput("create", out)
 	if err != nil {
-		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		req.Progress().Fail("kwok", "Starting simulated control plane "+name)
 		if out == nil {
 			return nil, err
 		}
 		return nil, kwokctlError("starting simulated cluster "+name, err, out, dir)
 	}
 	if err := p.apiReady(ctx, dir); err != nil {
-		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		req.Progress().Fail("kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}
 	nodes := 1 + req.Spec.Workers
@@ -132,11 +134,11 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 	cancel()
 	p.logOutput("scale", out)
 	if err != nil {
-		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		req.Progress().Fail("kwok", "Starting simulated control plane "+name)
 		return nil, kwokctlError(fmt.Sprintf("scaling simulated cluster %s to %d nodes", name, nodes), err, out, dir)
 	}
 	if err := restrictSecrets(dir); err != nil {
-		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		req.Progress().Fail("kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}
 	kubeconfig := req.Kubeconfig
@@ -144,18 +146,18 @@ func (p *Provider) Ensure(ctx context.Context, req cluster.Request) (*cluster.Cl
 		kubeconfig = DefaultKubeconfig()
 	}
 	if err := writeContext(filepath.Join(dir, kwokctlKubeconfig), kubeconfig, name); err != nil {
-		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		req.Progress().Fail("kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}
 	if err := p.listNodes(ctx, kubeconfig, name, nodes); err != nil {
-		status(req, "Fail", "kwok", "Starting simulated control plane "+name)
+		req.Progress().Fail("kwok", "Starting simulated control plane "+name)
 		return nil, err
 	}
 	verb := "Started"
 	if existed {
 		verb = "Reused"
 	}
-	status(req, "Done", "kwok", fmt.Sprintf("%s simulated control plane %s (%d fake nodes)", verb, name, nodes))
+	req.Progress().Done("kwok", fmt.Sprintf("%s simulated control plane %s (%d fake nodes)", verb, name, nodes))
 	ing := cluster.Ingress{
 		ServiceType: "NodePort", Host: "127.0.0.1",
 		HTTPPort: req.Spec.Ports.HTTP, HTTPSPort: req.Spec.Ports.HTTPS,
@@ -219,22 +221,8 @@ func (p *Provider) Delete(ctx context.Context, env *state.Environment) error {
 	return removeContext(kubeconfig, name)
 }
 
-func status(req cluster.Request, op, key, msg string) {
-	if req.Status == nil {
-		return
-	}
-	switch op {
-	case "Start":
-		req.Status.Start(key, msg)
-	case "Done":
-		req.Status.Done(key, msg)
-	case "Fail":
-		req.Status.Fail(key, msg)
-	}
-}
-
 func (p *Provider) logOutput(what string, out []byte) {
-	if p.opts.Log == nil || len(bytes.TrimSpace(out)) == 0 {
+	if len(bytes.TrimSpace(out)) == 0 {
 		return
 	}
 	if v := p.opts.Log.V(2); v.Enabled() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labctl/labctl/internal/checkenv"
 	"github.com/labctl/labctl/internal/cli"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/verify"
 	"github.com/labctl/labctl/verify/report"
 )
@@ -106,7 +107,7 @@ func run(cmd *cobra.Command, d *cli.Deps, f flagpole) error {
 	return nil
 }
 
-func finish(s *cli.Status, res verify.Result) {
+func finish(s progress.Status, res verify.Result) {
 	line := report.Line(res)
 	switch res.Status {
 	case verify.StatusPass:

@@ -23,6 +23,7 @@ import (
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/golden"
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/verify"
 )
@@ -77,7 +78,7 @@ func deps(t *testing.T, simulated bool, body string) (*cli.Deps, *bytes.Buffer, 
 		},
 		Kube: func(context.Context) (*kube.Clients, error) { return clients, nil },
 	}
-	d.NewStatus = func() *cli.Status { return cli.NewStatus(&errOut, false) }
+	d.NewStatus = func() progress.Status { return cli.NewStatus(&errOut, false) }
 	return d, &out, &errOut
 }
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
+	"github.com/labctl/labctl/internal/progress"
 	"github.com/labctl/labctl/internal/state"
 	"github.com/labctl/labctl/internal/testenv"
 )
@@ -78,7 +79,7 @@ checks:
 		},
 		Kube: func(context.Context) (*kube.Clients, error) { return clients, nil },
 	}
-	d.NewStatus = func() *cli.Status { return cli.NewStatus(&errOut, false) }
+	d.NewStatus = func() progress.Status { return cli.NewStatus(&errOut, false) }
 	cmd := NewCommand(d)
 	cmd.SetArgs([]string{"-f", file})
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true

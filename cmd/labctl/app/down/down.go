@@ -26,7 +26,7 @@ through their providers and kube contexts, deletes them and removes the record.`
   labctl down --force --name lab2     # the record of lab2 is damaged`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := provision.New(d, "")
+			p, err := provision.New(provision.Config{Store: d.Store, CacheDir: d.CacheDir, Log: d.Log, NewStatus: d.NewStatus})
 			if err != nil {
 				return err
 			}

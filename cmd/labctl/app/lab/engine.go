@@ -55,7 +55,7 @@ func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 		Catalog: cat,
 		Cluster: cluster,
 		Traffic: func(ctx context.Context, name string, on bool, rate float64) (*state.Traffic, error) {
-			p, err := provision.New(d, "")
+			p, err := provision.New(provision.Config{Store: d.Store, CacheDir: d.CacheDir, Log: d.Log, NewStatus: d.NewStatus})
 			if err != nil {
 				return nil, err
 			}

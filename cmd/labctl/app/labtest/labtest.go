@@ -206,7 +206,7 @@ func prepare(ctx context.Context, d *cli.Deps, f *flagpole, cat *labs.Catalog, g
 	if err != nil {
 		return nil, err
 	}
-	p, err := provision.New(d, f.chartMirror)
+	p, err := provision.New(provision.Config{Store: d.Store, CacheDir: d.CacheDir, Log: d.Log, NewStatus: d.NewStatus, Mirror: f.chartMirror})
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func NewCommand(d *cli.Deps) *cobra.Command {
 		Short: "Show an environment: provider, context, components and their readiness, ingress URL",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, err := provision.New(d, "")
+			p, err := provision.New(provision.Config{Store: d.Store, CacheDir: d.CacheDir, Log: d.Log, NewStatus: d.NewStatus})
 			if err != nil {
 				return err
 			}

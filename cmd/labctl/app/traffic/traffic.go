@@ -48,7 +48,7 @@ kept in the environment record, so a later 'labctl up' does not undo it.`,
 			default:
 				return fmt.Errorf("unknown action %q: use on, off or rate N", args[0])
 			}
-			p, err := provision.New(d, "")
+			p, err := provision.New(provision.Config{Store: d.Store, CacheDir: d.CacheDir, Log: d.Log, NewStatus: d.NewStatus})
 			if err != nil {
 				return err
 			}

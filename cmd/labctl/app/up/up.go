@@ -72,7 +72,7 @@ func run(cmd *cobra.Command, d *cli.Deps, f *flagpole) error {
 	if err != nil {
 		return err
 	}
-	p, err := provision.New(d, f.chartMirror)
+	p, err := provision.New(provision.Config{Store: d.Store, CacheDir: d.CacheDir, Log: d.Log, NewStatus: d.NewStatus, Mirror: f.chartMirror})
 	if err != nil {
 		return err
 	}
