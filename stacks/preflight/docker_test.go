@@ -8,7 +8,6 @@ import (
 	"os"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,9 +78,7 @@ func TestContainerRuntime(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
 			info, rep := ContainerRuntime(context.Background(), tc.rt, tc.engine)
-			assert.Less(t, time.Since(start), EnginePingTimeout+time.Second)
 			assert.Equal(t, tc.wantInfo, info != nil)
 			if tc.check == "" {
 				assert.Empty(t, rep)
@@ -142,9 +139,7 @@ func TestContainerRuntimeOnThisHost(t *testing.T) {
 			t.Skipf("runtime endpoint %s cannot be probed: %v", rt.Endpoint, err)
 		}
 	}
-	start := time.Now()
 	info, rep := ContainerRuntime(context.Background(), rt, e)
-	elapsed := time.Since(start)
 	if info != nil {
 		t.Skipf("a container runtime is reachable at %s (%s %s): this test needs it stopped", rt.Endpoint, info.Name, info.ServerVersion)
 	}
@@ -153,8 +148,7 @@ func TestContainerRuntimeOnThisHost(t *testing.T) {
 	}
 	require.NotEmpty(t, rep.Errors(), "expected a blocking finding")
 	msg := rep.Err().Error()
-	t.Logf("%s (after %s)", msg, elapsed)
-	assert.Less(t, elapsed, 3*time.Second)
+	t.Logf("%s", msg)
 	assert.Contains(t, msg, "--provider existing --context NAME")
 	if rt.Name == RuntimeDocker {
 		assert.Contains(t, msg, "Docker is not reachable")

@@ -164,9 +164,7 @@ func TestPreflight(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p, _ := newTest(tc.mode)
-			start := time.Now()
 			rep := p.Preflight(context.Background(), cluster.Request{Name: "labctl", Kubeconfig: kc, Context: tc.context})
-			assert.Less(t, time.Since(start), 2*time.Second)
 			if tc.want == nil {
 				assert.Empty(t, rep)
 				return
@@ -243,9 +241,7 @@ func TestEnsure(t *testing.T) {
 func TestEnsureUnreachable(t *testing.T) {
 	kc := kubeconfig(t, "dead", kcContext{name: "dead", server: blackhole(t)})
 	p, _ := newTest("")
-	start := time.Now()
 	_, err := p.Ensure(context.Background(), cluster.Request{Kubeconfig: kc})
-	assert.Less(t, time.Since(start), 2*time.Second)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `the cluster of context "dead"`)
 	assert.Contains(t, err.Error(), "did not answer within 500ms; make sure the cluster is running")
