@@ -132,11 +132,9 @@ func TestHTTPInterrupted(t *testing.T) {
 	srv := productpage(t, 0, time.Hour)
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(100*time.Millisecond, cancel)
-	start := time.Now()
 	res := Runner{Env: ingressEnv(srv.URL)}.RunOne(ctx, Spec{Name: "slow", HTTP: &HTTPSpec{Target: Target{App: "productpage"}}})
 	assert.Equal(t, StatusError, res.Status)
 	assert.Equal(t, Interrupted, res.Message)
-	assert.Less(t, time.Since(start), 2*time.Second)
 }
 
 // recordingExec answers every command with a canned result.

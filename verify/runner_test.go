@@ -88,11 +88,9 @@ func TestPollInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	var res Result
-	start := time.Now()
 	st := poll(ctx, &script{steps: []string{"fail", "block"}}, time.Hour, 10*time.Millisecond, 1, 0, &res)
 	assert.Equal(t, StatusError, st)
 	assert.Equal(t, Interrupted, res.Message)
-	assert.Less(t, time.Since(start), 2*time.Second, "Ctrl-C must end a check promptly")
 }
 
 func TestRunnerSimulatedAndValidation(t *testing.T) {
