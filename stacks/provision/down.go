@@ -153,7 +153,7 @@ func (p *Provisioner) cleanExisting(ctx context.Context, env *state.Environment)
 
 // keptCRDs lists the CRDs of a release's manifest, to delete them after
 // uninstall if Helm kept them.
-func keptCRDs(h *install.Helm, rel state.Release) ([]state.ObjectRef, error) {
+func keptCRDs(h Releases, rel state.Release) ([]state.ObjectRef, error) {
 	last, err := h.Status(rel.Namespace, rel.Name)
 	if err != nil || last == nil {
 		return nil, err

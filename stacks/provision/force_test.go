@@ -59,14 +59,15 @@ func forceFixture(t *testing.T) (*Provisioner, *namedProvider, *namedProvider, *
 	kindP := &namedProvider{name: stacks.ProviderKind}
 	kwokP := &namedProvider{name: stacks.ProviderKwok}
 	out := progresstest.New(0)
+	store := &state.Store{Dir: filepath.Join(dir, "state")}
 	p := &Provisioner{
-		Store:     &state.Store{Dir: filepath.Join(dir, "state")},
+		Store:     store,
 		Log:       out,
 		NewStatus: func() progress.Status { return out },
 		Providers: map[string]cluster.Provider{stacks.ProviderKind: kindP, stacks.ProviderKwok: kwokP},
 	}
-	require.NoError(t, os.MkdirAll(p.Store.Dir, 0o700))
-	require.NoError(t, os.WriteFile(filepath.Join(p.Store.Dir, "lab.json"), []byte(`{"name": "lab", "provid`), 0o600))
+	require.NoError(t, os.MkdirAll(store.Dir, 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(store.Dir, "lab.json"), []byte(`{"name": "lab", "provid`), 0o600))
 	return p, kindP, kwokP, out, kc
 }
 
@@ -99,7 +100,7 @@ func TestForceDown(t *testing.T) {
 	assert.Contains(t, out.String(), `Removed the damaged record of "lab"`)
 	_, err := p.Store.Load("lab")
 	assert.ErrorIs(t, err, state.ErrNotFound)
-	assert.NoFileExists(t, filepath.Join(p.Store.Dir, "lab.lock"))
+	assert.NoFileExists(t, filepath.Join(p.Store.(*state.Store).Dir, "lab.lock"))
 
 	// Again: nothing left, nothing fails.
 	require.NoError(t, p.ForceDown(t.Context(), "lab", kc))

@@ -147,7 +147,7 @@ type run struct {
 	env       *state.Environment
 	clients   *kube.Clients
 	status    progress.Status
-	helm      *install.Helm
+	helm      Releases
 	manifests *install.Manifests
 }
 
