@@ -33,6 +33,12 @@ func PortLockPath() string { return filepath.Join(os.TempDir(), "labctl-kwok-por
 // lockPorts takes the machine-wide port lock, waiting at most timeout for
 // another process's start to end. The kernel releases it if labctl dies.
 func lockPorts(ctx context.Context, path string, timeout time.Duration) (func(), error) {
+	return waitPortLock(ctx, path, timeout, nil)
+}
+
+// waitPortLock is lockPorts; busy (when not nil) is called each time the
+// lock is found held by another, so tests can release it while it waits.
+func waitPortLock(ctx context.Context, path string, timeout time.Duration, busy func()) (func(), error) {
 	// Readable by all: flock needs only a read-only descriptor, and another
 	// user's labctl must be able to take the same lock.
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
@@ -42,6 +48,9 @@ func lockPorts(ctx context.Context, path string, timeout time.Duration) (func(),
 	err = wait.PollUntilContextTimeout(ctx, portLockPoll, timeout, true, func(context.Context) (bool, error) {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if errors.Is(err, syscall.EWOULDBLOCK) {
+			if busy != nil {
+				busy()
+			}
 			return false, nil
 		}
 		return err == nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,15 +27,19 @@ func TestLockPortsExcludes(t *testing.T) {
 	_, err = lockPorts(cctx, path, time.Second)
 	assert.ErrorIs(t, err, context.Canceled)
 
+	// The waiter finds the lock held at least once, and is let in when it
+	// is released: the release waits for the waiter's first refusal.
+	refused := make(chan struct{})
+	var once sync.Once
 	done := make(chan error, 1)
 	go func() {
-		u, err := lockPorts(ctx, path, 5*time.Second)
+		u, err := waitPortLock(ctx, path, time.Minute, func() { once.Do(func() { close(refused) }) })
 		if err == nil {
 			u()
 		}
 		done <- err
 	}()
-	time.Sleep(200 * time.Millisecond)
+	<-refused
 	unlock()
 	require.NoError(t, <-done, "the waiter gets the lock once it is released")
 }
