@@ -5,6 +5,9 @@
 #              simulated cluster, charts downloaded from the local chart
 #              repository (LABCTL_CHART_MIRROR) into an empty cache, installed
 #              by labctl's dependency graph.
+#   no-op up:  a second `labctl up` of the same stack on that environment,
+#              which changes nothing (the integration suite checks that it
+#              leaves every release as it was); the goal is <= 5 s.
 #   reference: a fresh simulated cluster made with kwokctl, then the same
 #              releases, charts, versions and values (read back from labctl's
 #              releases with `helm get values`) installed one at a time with
@@ -85,8 +88,8 @@ delete_ref() {
   rm -rf "$work/ref"
 }
 
-# bench_labctl: `labctl up` from empty state and chart cache; sets t_labctl
-# and, the first time, records the releases and their values for the
+# bench_labctl: `labctl up` from empty state and chart cache, then again;
+# sets t_labctl and t_noop and, the first time, records the releases and their values for the
 # reference. Then `labctl down`.
 bench_labctl() {
   rm -rf "$work/labctl" && mkdir -p "$work/labctl"
@@ -95,6 +98,10 @@ bench_labctl() {
   env_labctl "$labctl" up --provider kwok --name bench >"$work/labctl-up.out" 2>"$work/labctl-up.err" ||
     { cat "$work/labctl-up.err" >&2; exit 1; }
   t_labctl=$(since "$t0")
+  t0=$(now)
+  env_labctl "$labctl" up --provider kwok --name bench >"$work/labctl-noop.out" 2>"$work/labctl-noop.err" ||
+    { cat "$work/labctl-noop.err" >&2; exit 1; }
+  t_noop=$(since "$t0")
   if [[ ! -f "$work/components.tsv" ]]; then
     env_labctl "$labctl" status --name bench -o json >"$work/status.json"
     local kctx rel ns chart version
@@ -143,17 +150,19 @@ bench_reference() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 rounds="${BENCH_ROUNDS:-3}"
-labctl_times=() ref_times=()
+labctl_times=() ref_times=() noop_times=()
 for i in $(seq "$rounds"); do
   bench_labctl
   bench_reference
-  labctl_times+=("$t_labctl") ref_times+=("$t_ref")
-  echo "round $i: labctl up ${t_labctl}s; reference ${t_ref}s (cluster ${t_cluster}s + charts ${t_charts}s)"
+  labctl_times+=("$t_labctl") ref_times+=("$t_ref") noop_times+=("$t_noop")
+  echo "round $i: labctl up ${t_labctl}s, no-op up ${t_noop}s; reference ${t_ref}s (cluster ${t_cluster}s + charts ${t_charts}s)"
 done
 m_labctl=$(median "${labctl_times[@]}")
 m_ref=$(median "${ref_times[@]}")
+m_noop=$(median "${noop_times[@]}")
 ratio=$(awk -v a="$m_labctl" -v b="$m_ref" 'BEGIN { printf "%.2f", a / b }')
 echo "components:  $(cut -f1 "$work/components.tsv" | paste -sd' ')"
 echo "labctl up:   ${m_labctl}s (median of $rounds)"
 echo "reference:   ${m_ref}s (median of $rounds; kwokctl cluster + helm install --wait one chart at a time)"
 echo "ratio:       ${ratio} (labctl / reference; goal <= 0.60)"
+echo "no-op up:    ${m_noop}s (median of $rounds; a second up of the same stack; goal <= 5.0)"

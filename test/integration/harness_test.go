@@ -33,9 +33,7 @@ const (
 	DownTimeout = provision.TimeoutUninstall + provision.TimeoutNamespaceDelete + time.Minute
 	// InterruptTimeout is how long `up` may take to exit after SIGINT.
 	InterruptTimeout = 30 * time.Second
-	// NoOpUpLimit is the issue's bound for a second `up`.
-	NoOpUpLimit = 5 * time.Second
-	pollEvery   = 200 * time.Millisecond
+	pollEvery        = 200 * time.Millisecond
 )
 
 // lab is one user's machine: its own state and cache directories and

@@ -46,15 +46,10 @@ func TestIntegrationKwokUpStatusDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second up changes nothing; how fast it is, is hack/bench-up.sh's
+	// to measure.
 	again := l.must(CommandTimeout, l.upArgs()...)
-	limit := NoOpUpLimit
-	if raceBuild {
-		limit *= 3
-		t.Logf("labctl is built with -race: allowing %s for the no-op up instead of %s", limit, NoOpUpLimit)
-	}
-	if again.took > limit {
-		t.Errorf("second up took %s, want under %s", again.took, limit)
-	}
+	t.Logf("second up took %s", again.took.Round(time.Millisecond))
 	after, err := c.helmReleases(ctx)
 	if err != nil {
 		t.Fatal(err)
