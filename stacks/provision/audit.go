@@ -41,7 +41,8 @@ func hasProxy(p corev1.Pod) bool {
 // audit checks, after an app is installed in sidecar mode, that its pods in
 // injected namespaces got sidecars. Pods that predate labctl's label are
 // restarted (their Deployments rolled); anything else is reported with the
-// fix. On a simulated cluster nothing is injected, and it says so.
+// fix. On a simulated cluster without an istiod process nothing is
+// injected, and it says so.
 func (r *run) audit(ctx context.Context, c install.Component, relabelled []string) {
 	if r.env.Mode != "sidecar" {
 		return
@@ -50,8 +51,8 @@ func (r *run) audit(ctx context.Context, c install.Component, relabelled []strin
 		if ns.Labels["istio-injection"] != "enabled" {
 			continue
 		}
-		if r.env.Simulated {
-			r.p.log().V(1).Infof("sidecar audit of namespace %s skipped: simulated cluster has no data plane (no injection webhook)", ns.Name)
+		if r.env.Simulated && r.controlPlane == nil {
+			r.p.log().V(1).Infof("sidecar audit of namespace %s skipped: simulated cluster without istiod (no injection webhook)", ns.Name)
 			continue
 		}
 		pods, err := r.clients.Kube.CoreV1().Pods(ns.Name).List(ctx, metav1.ListOptions{})

@@ -101,6 +101,19 @@ func (p *Provisioner) Up(ctx context.Context, o UpOptions) (*state.Environment, 
 		return nil, err
 	}
 
+	runner, _ := pr.(cluster.ControlPlaneRunner)
+	if runner != nil {
+		cp, why, err := runner.ReserveControlPlane(ctx, o.Name, spec.Mesh.Mode)
+		if err != nil {
+			return nil, fmt.Errorf("reserving istiod's ports: %w", err)
+		}
+		if cp == nil {
+			status.Info(fmt.Sprintf(" • no Istio control plane next to the simulated cluster: %s; without it, sidecar injection, Istio's validation of applied objects, waypoints and Gateway status cannot be checked", why))
+			runner = nil
+		}
+		cl.ControlPlane = cp
+	}
+
 	clients, err := p.Clients(cl.Kubeconfig, cl.Context)
 	if err != nil {
 		return nil, err
@@ -110,7 +123,7 @@ func (p *Provisioner) Up(ctx context.Context, o UpOptions) (*state.Environment, 
 	if err != nil {
 		return nil, err
 	}
-	r := &run{p: p, env: env, clients: clients, status: status, helm: p.helm(clients)}
+	r := &run{p: p, env: env, clients: clients, status: status, helm: p.helm(clients), controlPlane: runner}
 	if r.manifests, err = p.manifests(clients); err != nil {
 		return nil, err
 	}
@@ -149,6 +162,9 @@ type run struct {
 	status    progress.Status
 	helm      Releases
 	manifests *install.Manifests
+	// controlPlane runs istiod as a process (kwok); nil when istiod runs
+	// in the cluster or not at all.
+	controlPlane cluster.ControlPlaneRunner
 }
 
 func (r *run) save() error {
@@ -161,8 +177,11 @@ func (r *run) save() error {
 func (r *run) apply(ctx context.Context, c install.Component) error {
 	start := time.Now()
 	what := c.Name
-	if c.Kind == install.KindHelm {
+	switch c.Kind {
+	case install.KindHelm:
 		what = fmt.Sprintf("%s (%s %s)", c.Name, c.Chart.Name, chartVersion(c))
+	case install.KindControlPlane:
+		what = c.Name + " (pilot-discovery next to the simulated cluster)"
 	}
 	r.status.Start(c.Name, "Installing "+what)
 	err := r.applyComponent(ctx, c)
@@ -196,6 +215,18 @@ func (r *run) applyComponent(ctx context.Context, c install.Component) error {
 		return err
 	}
 	switch c.Kind {
+	case install.KindControlPlane:
+		if r.controlPlane == nil {
+			return fmt.Errorf("the %s provider cannot run Istio's control plane as a process", r.env.Provider)
+		}
+		cctx, cancel := context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+		msg, err := r.controlPlane.StartControlPlane(cctx, r.env.Name)
+		if err != nil {
+			return err
+		}
+		r.status.Done(c.Name, fmt.Sprintf("%s (%s)", msg, since(start)))
+		return nil
 	case install.KindManifest:
 		objs, err := r.manifests.Objects(ctx, c)
 		if err != nil {
