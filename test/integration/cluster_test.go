@@ -4,6 +4,7 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -154,7 +155,23 @@ func (l *lab) kwokProcesses() map[string]int {
 			out[strings.TrimSuffix(e.Name(), ".pid")] = pid
 		}
 	}
+	if pid := l.istiodPID(); pid > 0 {
+		out["istiod"] = pid
+	}
 	return out
+}
+
+// istiodPID is the pid of the istiod process `up` started, or 0.
+func (l *lab) istiodPID() int {
+	b, err := os.ReadFile(filepath.Join(kwok.IstiodDir(kwok.ClusterDir(kwok.Workdir(l.cacheDir), l.name)), "istiod.json"))
+	if err != nil {
+		return 0
+	}
+	var rec struct{ PID int }
+	if json.Unmarshal(b, &rec) != nil {
+		return 0
+	}
+	return rec.PID
 }
 
 // running reports whether pid is a live process (zombies are not: their

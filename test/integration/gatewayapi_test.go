@@ -5,8 +5,6 @@ package integration
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,7 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 
-	"github.com/labctl/labctl/internal/testenv"
 	"github.com/labctl/labctl/stacks/cluster/kwok"
 )
 
@@ -35,7 +32,7 @@ var (
 // istio-ingress gateway, the one the kind port mapping (here: its fixed
 // node port) and the background traffic reach, so the app's URL is the
 // same as in istio ingress mode. Then Istio's own gateway controller
-// (pilot-discovery from `make testenv`) accepts the Gateway and the route
+// (the pilot-discovery `up` runs, from `make testenv`) accepts the Gateway and the route
 // from Bookinfo's namespace and deploys no gateway of its own.
 func TestIntegrationGatewayAPIIngress(t *testing.T) {
 	l := newLab(t, "gwapi")
@@ -106,22 +103,14 @@ func TestIntegrationGatewayAPIIngress(t *testing.T) {
 		t.Error("no background traffic Deployment requests http://istio-ingress.istio-ingress.svc.cluster.local/productpage")
 	}
 
-	// Istio's gateway controller on these objects.
-	dir, err := testenv.BinDir()
-	if err != nil {
-		t.Fatal(err)
+	// Istio's gateway controller on these objects: the istiod `up` runs
+	// next to the simulated cluster.
+	requireIstiod(t)
+	if pid := l.istiodPID(); pid <= 0 || !running(pid) {
+		t.Fatalf("up runs no istiod (pid %d)", pid)
 	}
-	bin := filepath.Join(dir, kwok.IstiodBinary)
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("istiod's view not checked: no %s (`make testenv` builds pilot-discovery)", bin)
-	}
-	p := kwok.New(kwok.Options{CacheDir: l.cacheDir, Binaries: map[string]string{kwok.IstiodBinary: bin}})
 	ictx, cancel := context.WithTimeout(ctx, IstiodStatusTimeout)
 	defer cancel()
-	// Reuses the istiod `up` started, if it did.
-	if _, err := p.StartIstiod(ictx, l.name, kwok.IstiodOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	var last string
 	err = wait.PollUntilContextTimeout(ictx, time.Second, IstiodStatusTimeout, true, func(ctx context.Context) (bool, error) {
 		gw, err := c.dynamic.Resource(gatewaysGVR).Namespace("istio-ingress").Get(ctx, "bookinfo-gateway", metav1.GetOptions{})
