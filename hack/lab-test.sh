@@ -12,7 +12,7 @@ out="${LAB_TEST_OUT:-$work/reports}"
 mkdir -p "$out"
 trap 'sim_cleanup; rm -rf "$work/state" "$work/cache" "$work/bin"' EXIT
 sim_setup "$work"
-"$LABCTL" test sample-basics sample-ambient sample-traffic --up --provider kwok \
+"$LABCTL" test sample-basics sample-ambient sample-traffic sample-revision --up --provider kwok \
   --junit "$out/labs.junit.xml" --json "$out/labs.json" --diagnostics "$out/diagnostics"
 # Travels and Online Boutique (issue 11): one environment per stack, each
 # with its own reports.

@@ -23,6 +23,7 @@ type Action struct {
 	Load           *LoadAction           `json:"load,omitempty"`
 	Waypoint       *WaypointAction       `json:"waypoint,omitempty"`
 	Exec           *ExecAction           `json:"exec,omitempty"`
+	IstioRevision  *IstioRevisionAction  `json:"istioRevision,omitempty"`
 }
 
 // Action type names, as written in lab.yaml.
@@ -38,11 +39,12 @@ const (
 	ActionLoad           = "load"
 	ActionWaypoint       = "waypoint"
 	ActionExec           = "exec"
+	ActionIstioRevision  = "istioRevision"
 )
 
 // ActionTypes lists every action type, in documentation order.
 var ActionTypes = []string{ActionApply, ActionDelete, ActionLabel, ActionUnlabel, ActionRolloutRestart,
-	ActionScale, ActionWait, ActionTraffic, ActionLoad, ActionWaypoint, ActionExec}
+	ActionScale, ActionWait, ActionTraffic, ActionLoad, ActionWaypoint, ActionExec, ActionIstioRevision}
 
 func (a Action) types() []string {
 	var set []string
@@ -62,6 +64,7 @@ func (a Action) types() []string {
 	add(a.Load != nil, ActionLoad)
 	add(a.Waypoint != nil, ActionWaypoint)
 	add(a.Exec != nil, ActionExec)
+	add(a.IstioRevision != nil, ActionIstioRevision)
 	return set
 }
 
@@ -103,6 +106,12 @@ func (a Action) String() string {
 		return fmt.Sprintf("waypoint %s %s", a.Waypoint.Action, nsName(a.Waypoint.Namespace, a.Waypoint.name()))
 	case a.Exec != nil:
 		return fmt.Sprintf("exec in %s: %s", nsName(a.Exec.Namespace, a.Exec.Pod+a.Exec.Selector), strings.Join(a.Exec.Command, " "))
+	case a.IstioRevision != nil:
+		r := a.IstioRevision
+		if r.Remove {
+			return "remove Istio revision " + r.Revision
+		}
+		return fmt.Sprintf("install Istio revision %s (%s)", r.Revision, orDefault(r.Version, "the environment's version"))
 	}
 	return "(no action)"
 }
@@ -307,6 +316,31 @@ type ExecAction struct {
 	Container string   `json:"container,omitempty"`
 	Command   []string `json:"command"`
 	Timeout   Duration `json:"timeout,omitempty"`
+}
+
+// IstioRevisionAction installs, changes or removes a second Istio control
+// plane next to the environment's own: the istiod chart as Helm release
+// istiod-<revision> in istio-system, from the chart repository of labctl's
+// version lock, with the values of the environment's istiod release plus
+// the revision and its revision tags. It is what
+//
+//	helm install istiod-<revision> istio/istiod -n istio-system --version <version> \
+//	  --set revision=<revision> --set revisionTags={<tags>}
+//
+// does (a canary upgrade). Reset and stop remove the revisions the lab
+// installed.
+type IstioRevisionAction struct {
+	// Revision is the control plane's revision (the istio.io/rev label
+	// namespaces use): a DNS label, not "default".
+	Revision string `json:"revision"`
+	// Version is an Istio minor ("1.32") or patch of labctl's version lock;
+	// default the environment's Istio version.
+	Version string `json:"version,omitempty"`
+	// Tags are revision tags that point at this revision (the chart's
+	// revisionTags): namespaces labelled istio.io/rev=<tag> use it.
+	Tags []string `json:"tags,omitempty"`
+	// Remove uninstalls the revision (version and tags must be unset).
+	Remove bool `json:"remove,omitempty"`
 }
 
 func orDefault(s, def string) string {

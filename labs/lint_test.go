@@ -37,6 +37,15 @@ func TestLintRejectsWithFileAndLine(t *testing.T) {
 		}},
 		{"other-stack", []string{`other-stack/later/lab.yaml:8: spec.prerequisites[0]: prerequisite "other-stack-base" runs on stack bookinfo, this lab on minimal`}},
 		{"cycle", []string{"cycle/cycle-b/lab.yaml:8: spec.prerequisites[0]: prerequisites form a cycle: cycle-a -> cycle-b -> cycle-a"}},
+		{"bad-revision", []string{
+			"bad-revision/lab.yaml:12: spec.steps[0].solution[0].istioRevision.revision: revision default is the environment's own istiod",
+			`bad-revision/lab.yaml:13: spec.steps[0].solution[1].istioRevision.revision: revision "Canary_1"`,
+			`bad-revision/lab.yaml:14: spec.steps[0].solution[2].istioRevision.tags[2]: tag "Bad_Tag"`,
+			`bad-revision/lab.yaml:14: spec.steps[0].solution[2].istioRevision.tags[0]: tag "canary" is the revision's own name`,
+			`bad-revision/lab.yaml:14: spec.steps[0].solution[2].istioRevision.version: version "2.x": use an Istio minor`,
+			"bad-revision/lab.yaml:15: spec.steps[0].solution[3].istioRevision: remove takes only the revision",
+			"bad-revision/lab.yaml:16: spec.steps[0].solution[4].istioRevision.revision: the revision (a DNS label such as canary or 1-32) is required",
+		}},
 		{"dup", []string{`dup/y/lab.yaml:4: metadata.name: lab id "same-id" is also used by testdata/lint/dup/x/lab.yaml`}},
 		// Every problem of a lab at once.
 		{"many", []string{

@@ -3,6 +3,7 @@ package labs
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -125,6 +126,38 @@ func (v *validator) validateAction(field string, a Action) {
 			v.add(f+".command", "the command (a list: [curl, -s, http://httpbin:8000/get]) is required")
 		}
 		v.nonNegative(f+".timeout", e.Timeout)
+	case a.IstioRevision != nil:
+		v.validateIstioRevision(f, a.IstioRevision)
+	}
+}
+
+// istioVersion is an Istio minor or patch ("1.32", "1.32.0", "v1.31.4").
+var istioVersion = regexp.MustCompile(`^v?1\.[0-9]+(\.[0-9]+)?$`)
+
+func (v *validator) validateIstioRevision(f string, r *IstioRevisionAction) {
+	switch errs := validation.IsDNS1123Label(r.Revision); {
+	case r.Revision == "":
+		v.add(f+".revision", "the revision (a DNS label such as canary or 1-32) is required")
+	case r.Revision == "default":
+		v.add(f+".revision", "revision default is the environment's own istiod: name the new one (canary, 1-32)")
+	case len(errs) > 0:
+		v.add(f+".revision", "revision %q: %s", r.Revision, strings.Join(errs, "; "))
+	case len("istiod-"+r.Revision) > 53:
+		v.add(f+".revision", "revision %q is too long: its Helm release istiod-%s must be at most 53 characters", r.Revision, r.Revision)
+	}
+	if r.Version != "" && !istioVersion.MatchString(r.Version) {
+		v.add(f+".version", "version %q: use an Istio minor such as 1.32 or a release such as 1.32.0", r.Version)
+	}
+	for i, t := range r.Tags {
+		if errs := validation.IsDNS1123Label(t); len(errs) > 0 {
+			v.add(fmt.Sprintf("%s.tags[%d]", f, i), "tag %q: %s", t, strings.Join(errs, "; "))
+		}
+		if t == r.Revision {
+			v.add(fmt.Sprintf("%s.tags[%d]", f, i), "tag %q is the revision's own name: a tag must differ from every revision", t)
+		}
+	}
+	if r.Remove && (r.Version != "" || len(r.Tags) > 0) {
+		v.add(f, "remove takes only the revision: drop version and tags")
 	}
 }
 

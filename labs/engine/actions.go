@@ -131,8 +131,43 @@ func (s *session) do(ctx context.Context, from *labs.Lab, a labs.Action) error {
 		return err
 	case a.Waypoint != nil:
 		return s.waypoint(ctx, a.Waypoint)
+	case a.IstioRevision != nil:
+		return s.revision(ctx, a.IstioRevision)
 	}
 	return fmt.Errorf("action has no type")
+}
+
+// revision installs or removes an Istio revision.
+func (s *session) revision(ctx context.Context, r *labs.IstioRevisionAction) error {
+	if s.e.Revisions == nil {
+		return fmt.Errorf("this labctl cannot install Istio revisions here")
+	}
+	if r.Remove {
+		return s.e.Revisions.RemoveRevision(ctx, s.env.Name, r.Revision)
+	}
+	return s.e.Revisions.InstallRevision(ctx, s.env.Name, *r)
+}
+
+// convergeRevisions installs the Istio revisions the desired state has
+// (install true), or removes the lab's revisions it lacks (install false).
+func (s *session) convergeRevisions(ctx context.Context, d *desired, install bool) error {
+	for _, rev := range labRevisions(s.lab, s.pre) {
+		want := d.revisions[rev]
+		if want != nil && !install {
+			continue
+		}
+		if want == nil && install {
+			continue
+		}
+		a := want
+		if a == nil {
+			a = &labs.IstioRevisionAction{Revision: rev, Remove: true}
+		}
+		if err := s.revision(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // set returns the lab's ApplySet.

@@ -26,10 +26,14 @@ type desired struct {
 	scales []*labs.ScaleAction
 	// traffic is the last traffic action, nil when none.
 	traffic *labs.TrafficAction
+	// revisions are the Istio revisions istioRevision actions installed
+	// (the last action for each); a removed one maps to nil.
+	revisions map[string]*labs.IstioRevisionAction
 }
 
 func newDesired() *desired {
-	return &desired{index: map[scope.Key]int{}, deleted: map[scope.Key]bool{}, labels: map[string]map[string]*string{}}
+	return &desired{index: map[scope.Key]int{}, deleted: map[scope.Key]bool{}, labels: map[string]map[string]*string{},
+		revisions: map[string]*labs.IstioRevisionAction{}}
 }
 
 // has reports whether the actions applied k.
@@ -105,6 +109,12 @@ func (d *desired) add(l *labs.Lab, m meta.RESTMapper, a labs.Action) error {
 		d.scales = append(d.scales, a.Scale)
 	case a.Traffic != nil:
 		d.traffic = a.Traffic
+	case a.IstioRevision != nil:
+		if a.IstioRevision.Remove {
+			d.revisions[a.IstioRevision.Revision] = nil
+		} else {
+			d.revisions[a.IstioRevision.Revision] = a.IstioRevision
+		}
 	case a.Waypoint != nil:
 		w := a.Waypoint
 		gw := waypointObject(w)
@@ -205,6 +215,18 @@ func stateAt(l *labs.Lab, pre []*labs.Lab, m meta.RESTMapper, n int) (*desired, 
 		}
 	}
 	return d, nil
+}
+
+// labRevisions lists, sorted, every Istio revision a run of the lab may
+// install or remove: reset and stop remove those the desired state lacks.
+func labRevisions(l *labs.Lab, pre []*labs.Lab) []string {
+	seen := map[string]bool{}
+	for _, a := range allActions(l, pre) {
+		if a.act.IstioRevision != nil {
+			seen[a.act.IstioRevision.Revision] = true
+		}
+	}
+	return sortedKeys(seen)
 }
 
 // allActions lists every action a run of the lab may do: the

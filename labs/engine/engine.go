@@ -46,13 +46,24 @@ type TrafficFunc func(ctx context.Context, envName string, on bool, rate float64
 // ChecksEnvFunc builds the verify.Env checks run in.
 type ChecksEnvFunc func(ctx context.Context, env *state.Environment, specs []verify.Spec) (verify.Env, error)
 
+// Revisions installs and removes Istio control-plane revisions next to
+// the environment's own istiod, for istioRevision actions (labctl's
+// provisioner: Helm releases istiod-<revision>). Installing an installed
+// revision with the same settings does nothing; removing a missing one is
+// fine.
+type Revisions interface {
+	InstallRevision(ctx context.Context, envName string, a labs.IstioRevisionAction) error
+	RemoveRevision(ctx context.Context, envName, revision string) error
+}
+
 // Catalog finds labs by id.
 type Catalog interface {
 	Get(id string) (*labs.Lab, error)
 }
 
 // Engine runs labs in one environment. All fields but Now and Load are
-// required, except Traffic for labs without traffic actions. Load nil runs
+// required, except Traffic for labs without traffic actions and Revisions
+// for labs without istioRevision actions. Load nil runs
 // load actions with RunLoad (labctl's load generator).
 type Engine struct {
 	Store *state.Store
@@ -62,6 +73,7 @@ type Engine struct {
 	// Cluster connects to the environment's cluster (once per operation).
 	Cluster   func(ctx context.Context, env *state.Environment) (*Cluster, error)
 	Traffic   TrafficFunc
+	Revisions Revisions
 	Load      LoadFunc
 	ChecksEnv ChecksEnvFunc
 	Now       func() time.Time

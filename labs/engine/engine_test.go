@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"testing/fstest"
 
@@ -128,4 +131,76 @@ func TestWaypointObject(t *testing.T) {
 	require.Equal(t, "workload", gw.GetLabels()["istio.io/waypoint-for"])
 	cls, _, _ := unstructured.NestedString(gw.Object, "spec", "gatewayClassName")
 	require.Equal(t, "istio-waypoint", cls)
+}
+
+// fakeRevisions records the istioRevision calls it gets.
+type fakeRevisions struct {
+	calls []string
+	err   error
+}
+
+func (f *fakeRevisions) InstallRevision(_ context.Context, env string, a labs.IstioRevisionAction) error {
+	f.calls = append(f.calls, fmt.Sprintf("install %s %s %s %v", env, a.Revision, a.Version, a.Tags))
+	return f.err
+}
+
+func (f *fakeRevisions) RemoveRevision(_ context.Context, env, rev string) error {
+	f.calls = append(f.calls, fmt.Sprintf("remove %s %s", env, rev))
+	return f.err
+}
+
+func revisionLab(t *testing.T) *labs.Lab {
+	t.Helper()
+	fsys := fstest.MapFS{"lab.yaml": {Data: []byte(`apiVersion: labctl.dev/v1alpha1
+kind: Lab
+metadata: {name: rev, title: Rev}
+spec:
+  stack: bookinfo
+  scope: {namespaces: [bookinfo]}
+  steps:
+    - {id: a, title: A, text: a, solution: [istioRevision: {revision: canary, version: "1.32"}], checks: [{name: a, pods: {namespace: bookinfo}}]}
+    - {id: b, title: B, text: b, solution: [istioRevision: {revision: canary, version: "1.32", tags: [prod]}], checks: [{name: b, pods: {namespace: bookinfo}}]}
+    - {id: c, title: C, text: c, solution: [istioRevision: {revision: canary, remove: true}], checks: [{name: c, pods: {namespace: bookinfo}}]}
+    - {id: d, title: D, text: d, solution: [istioRevision: {revision: other}], checks: [{name: d, pods: {namespace: bookinfo}}]}
+`)}}
+	l, err := labs.Load(fsys, "rev", "")
+	require.NoError(t, err)
+	return l
+}
+
+// Reset to a step installs the revisions the steps before it installed
+// (as the last of them left each) and removes the lab's others.
+func TestConvergeRevisionsAtEachStep(t *testing.T) {
+	l := revisionLab(t)
+	tests := []struct {
+		step int
+		want []string
+	}{
+		{1, []string{"remove env canary", "remove env other"}},
+		{2, []string{"install env canary 1.32 []", "remove env other"}},
+		{3, []string{"install env canary 1.32 [prod]", "remove env other"}},
+		{4, []string{"remove env canary", "remove env other"}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.step), func(t *testing.T) {
+			f := &fakeRevisions{}
+			s := &session{e: &Engine{Revisions: f}, env: &state.Environment{Name: "env"}, lab: l}
+			d, err := stateAt(l, nil, testMapper(), tt.step)
+			require.NoError(t, err)
+			require.NoError(t, s.convergeRevisions(context.Background(), d, true))
+			require.NoError(t, s.convergeRevisions(context.Background(), d, false))
+			require.Equal(t, tt.want, f.calls)
+		})
+	}
+	require.Equal(t, []string{"canary", "other"}, labRevisions(l, nil))
+}
+
+func TestRevisionActionErrors(t *testing.T) {
+	l := revisionLab(t)
+	d, err := stateAt(l, nil, testMapper(), 2)
+	require.NoError(t, err)
+	s := &session{e: &Engine{}, env: &state.Environment{Name: "env"}, lab: l}
+	require.ErrorContains(t, s.convergeRevisions(context.Background(), d, true), "cannot install Istio revisions")
+	s.e.Revisions = &fakeRevisions{err: errors.New("helm broke")}
+	require.ErrorContains(t, s.convergeRevisions(context.Background(), d, true), "helm broke")
 }

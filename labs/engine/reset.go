@@ -139,6 +139,11 @@ func (s *session) converge(ctx context.Context, n int) (*Reset, error) {
 			return nil, err
 		}
 	}
+	// Revisions first, so that restarted workloads get the sidecar of the
+	// revision their namespace names; the lab's others go after restarts.
+	if err := s.convergeRevisions(ctx, d, true); err != nil {
+		return nil, err
+	}
 	restart, err := s.convergeLabels(ctx, snapIdx, d, out)
 	if err != nil {
 		return nil, err
@@ -163,6 +168,9 @@ func (s *session) converge(ctx context.Context, n int) (*Reset, error) {
 		for _, n := range names {
 			out.Restarted = append(out.Restarted, "Deployment "+ns+"/"+n)
 		}
+	}
+	if err := s.convergeRevisions(ctx, d, false); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

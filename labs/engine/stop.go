@@ -78,6 +78,11 @@ func (e *Engine) Stop(ctx context.Context) (*Stopped, error) {
 			return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab stop` again)", p.Lab, err)
 		}
 	}
+	// The Istio revisions the lab installed go after the cleanups (which
+	// may move namespaces back to the environment's own istiod).
+	if err := s.convergeRevisions(ctx, newDesired(), false); err != nil {
+		return nil, fmt.Errorf("lab %s: %w (the lab stays started: fix the cause and run `labctl lab stop` again)", p.Lab, err)
+	}
 	idx := snap.Index()
 	if err := s.unmark(ctx, idx); err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/labctl/labctl/internal/cli"
 	"github.com/labctl/labctl/internal/kube"
 	"github.com/labctl/labctl/internal/state"
+	"github.com/labctl/labctl/labs"
 	"github.com/labctl/labctl/labs/engine"
 	"github.com/labctl/labctl/stacks/provision"
 	"github.com/labctl/labctl/verify"
@@ -65,9 +66,29 @@ func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 			}
 			return p.Traffic(ctx, name, ch)
 		},
+		Revisions: revisions{d},
 		ChecksEnv: func(ctx context.Context, env *state.Environment, specs []verify.Spec) (verify.Env, error) {
 			return checkenv.Build(ctx, specs, checkenv.Options{Record: env,
 				Clients: func(ctx context.Context) (*kube.Clients, error) { return connect(ctx, env) }})
 		},
 	}
+}
+
+// revisions runs istioRevision actions with labctl's provisioner.
+type revisions struct{ d *cli.Deps }
+
+func (r revisions) InstallRevision(ctx context.Context, env string, a labs.IstioRevisionAction) error {
+	p, err := provision.New(r.d, "")
+	if err != nil {
+		return err
+	}
+	return p.InstallRevision(ctx, env, provision.Revision{Name: a.Revision, Version: a.Version, Tags: a.Tags})
+}
+
+func (r revisions) RemoveRevision(ctx context.Context, env, revision string) error {
+	p, err := provision.New(r.d, "")
+	if err != nil {
+		return err
+	}
+	return p.RemoveRevision(ctx, env, revision)
 }
