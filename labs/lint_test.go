@@ -45,6 +45,7 @@ func TestLintRejectsWithFileAndLine(t *testing.T) {
 			`bad-revision/lab.yaml:14: spec.steps[0].solution[2].istioRevision.version: version "2.x": use an Istio minor`,
 			"bad-revision/lab.yaml:15: spec.steps[0].solution[3].istioRevision: remove takes only the revision",
 			"bad-revision/lab.yaml:16: spec.steps[0].solution[4].istioRevision.revision: the revision (a DNS label such as canary or 1-32) is required",
+			"bad-revision/lab.yaml:20: spec.needsRealCluster: say in a sentence why",
 		}},
 		{"dup", []string{`dup/y/lab.yaml:4: metadata.name: lab id "same-id" is also used by testdata/lint/dup/x/lab.yaml`}},
 		// Every problem of a lab at once.

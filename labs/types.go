@@ -70,6 +70,10 @@ type Spec struct {
 	// Cleanup actions run at lab stop, after the lab's own objects are
 	// removed, to leave the environment as the lab found it.
 	Cleanup []Action `json:"cleanup,omitempty"`
+	// NeedsRealCluster, when set, says why the lab cannot run on a
+	// simulated cluster (kwok): lab start refuses it there with this reason,
+	// and labctl test reports it skipped with it.
+	NeedsRealCluster string `json:"needsRealCluster,omitempty"`
 }
 
 // Scope names the namespaces and kinds that belong to the lab: reset

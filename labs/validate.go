@@ -119,6 +119,9 @@ func (v *validator) validateSpec() {
 	for i, a := range s.Cleanup {
 		v.validateAction(fmt.Sprintf("spec.cleanup[%d]", i), a)
 	}
+	if s.NeedsRealCluster != "" && len(strings.Fields(s.NeedsRealCluster)) < 3 {
+		v.add("spec.needsRealCluster", "say in a sentence why the lab cannot run on a simulated cluster (it is shown to the learner and in labctl test)")
+	}
 }
 
 func (v *validator) validateScope() {

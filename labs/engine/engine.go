@@ -79,6 +79,14 @@ type Engine struct {
 	Now       func() time.Time
 }
 
+// NeedsRealClusterError: the lab cannot run on the environment's simulated
+// cluster (its spec.needsRealCluster says why).
+type NeedsRealClusterError struct{ Lab, Env, Reason string }
+
+func (e *NeedsRealClusterError) Error() string {
+	return fmt.Sprintf("lab %s needs a real cluster, and environment %q is simulated: %s (run it on kind: `labctl up --provider kind`)", e.Lab, e.Env, e.Reason)
+}
+
 // Errors callers tell apart.
 var (
 	// ErrNoActiveLab: the operation needs a started lab.

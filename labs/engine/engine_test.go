@@ -204,3 +204,26 @@ func TestRevisionActionErrors(t *testing.T) {
 	s.e.Revisions = &fakeRevisions{err: errors.New("helm broke")}
 	require.ErrorContains(t, s.convergeRevisions(context.Background(), d, true), "helm broke")
 }
+
+type oneLab struct{ l *labs.Lab }
+
+func (o oneLab) Get(string) (*labs.Lab, error) { return o.l, nil }
+
+// A lab that needs a real cluster is refused on a simulated one, with its
+// reason, before anything is touched; elsewhere it is not refused for it.
+func TestStartRefusesRealClusterLabOnSimulated(t *testing.T) {
+	l := revisionLab(t)
+	l.Spec.NeedsRealCluster = "one istiod injects every pod there"
+	store := &state.Store{Dir: t.TempDir()}
+	require.NoError(t, store.Save(&state.Environment{Name: "env", Stack: "bookinfo", Mode: "sidecar", Simulated: true}))
+	e := &Engine{Store: store, EnvName: "env", Catalog: oneLab{l},
+		Cluster: func(context.Context, *state.Environment) (*Cluster, error) { return nil, errors.New("connected") }}
+	_, err := e.Start(context.Background(), "rev", StartOptions{})
+	var real *NeedsRealClusterError
+	require.ErrorAs(t, err, &real)
+	require.Contains(t, err.Error(), "one istiod injects every pod there")
+
+	require.NoError(t, store.Save(&state.Environment{Name: "env", Stack: "bookinfo", Mode: "sidecar"}))
+	_, err = e.Start(context.Background(), "rev", StartOptions{})
+	require.ErrorContains(t, err, "connected", "a real cluster gets as far as connecting")
+}

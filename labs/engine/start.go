@@ -77,6 +77,9 @@ func (e *Engine) Start(ctx context.Context, id string, o StartOptions) (*Started
 	if err := Match(env, l); err != nil {
 		return nil, err
 	}
+	if env.Simulated && l.Spec.NeedsRealCluster != "" {
+		return nil, &NeedsRealClusterError{Lab: l.ID(), Env: env.Name, Reason: l.Spec.NeedsRealCluster}
+	}
 	out := &Started{}
 	if env.Lab != nil {
 		if !o.Force {

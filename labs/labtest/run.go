@@ -148,6 +148,11 @@ func runLab(ctx context.Context, env *Environment, g Group, l *labs.Lab, o Optio
 	defer func() { lr.Duration = time.Since(start); lr.Seconds = lr.Duration.Seconds() }()
 	t := time.Now()
 	if _, err := r.e.Start(ctx, l.ID(), engine.StartOptions{Force: true}); err != nil {
+		var real *engine.NeedsRealClusterError
+		if errors.As(err, &real) {
+			r.add(Case{Name: "start", Result: Skipped, Message: "needs a real cluster: " + real.Reason}, t)
+			return lr
+		}
 		r.add(Case{Name: "start", Result: Error, Message: err.Error()}, t)
 		r.finish(l, false)
 		return lr
