@@ -78,7 +78,7 @@ func NewEngine(d *cli.Deps, name string, cat engine.Catalog) *engine.Engine {
 type revisions struct{ d *cli.Deps }
 
 func (r revisions) InstallRevision(ctx context.Context, env string, a labs.IstioRevisionAction) error {
-	p, err := provision.New(r.d, "")
+	p, err := provision.New(provision.Config{Store: r.d.Store, CacheDir: r.d.CacheDir, Log: r.d.Log, NewStatus: r.d.NewStatus})
 	if err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (r revisions) InstallRevision(ctx context.Context, env string, a labs.Istio
 }
 
 func (r revisions) RemoveRevision(ctx context.Context, env, revision string) error {
-	p, err := provision.New(r.d, "")
+	p, err := provision.New(provision.Config{Store: r.d.Store, CacheDir: r.d.CacheDir, Log: r.d.Log, NewStatus: r.d.NewStatus})
 	if err != nil {
 		return err
 	}
