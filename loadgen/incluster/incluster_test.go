@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -59,11 +61,18 @@ func TestParseLog(t *testing.T) {
 }
 
 // fakeCluster stands in for the Job controller and kubelet: when the Job is
-// created it creates its pod, then moves the fortio container through the
-// given states.
+// created it creates its pod, then, once the pod is watched, moves the
+// fortio container through the given states, so the watch sees each one.
 func fakeCluster(t *testing.T, states ...corev1.ContainerState) *fake.Clientset {
 	t.Helper()
 	client := fake.NewClientset()
+	watching := make(chan struct{})
+	var once sync.Once
+	client.PrependWatchReactor("pods", func(a k8stesting.Action) (bool, watch.Interface, error) {
+		w, err := client.Tracker().Watch(a.GetResource(), a.GetNamespace())
+		once.Do(func() { close(watching) })
+		return true, w, err
+	})
 	client.PrependReactor("create", "jobs", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		j := a.(k8stesting.CreateAction).GetObject().(*batchv1.Job)
 		go func() {
@@ -76,8 +85,8 @@ func fakeCluster(t *testing.T, states ...corev1.ContainerState) *fake.Clientset 
 				t.Error(err)
 				return
 			}
+			<-watching
 			for _, st := range states {
-				time.Sleep(20 * time.Millisecond) // let the watcher see each state
 				pod.Status.Phase = corev1.PodRunning
 				pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: Container, State: st}}
 				if pod, err = client.CoreV1().Pods(j.Namespace).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
