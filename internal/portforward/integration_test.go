@@ -104,10 +104,6 @@ func TestIntegrationPortForward(t *testing.T) {
 	assert.Equal(t, "dashboard at /kiali", string(body))
 
 	stop()
-	select {
-	case <-s.Done():
-	case <-time.After(stopTimeout):
-		t.Fatal("tunnel did not stop after cancel")
-	}
+	<-s.Done() // a tunnel that ignores the cancel hangs the test until its -timeout
 	assert.NoError(t, s.Err())
 }
