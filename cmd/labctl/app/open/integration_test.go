@@ -113,11 +113,7 @@ func TestIntegrationOpenKiali(t *testing.T) {
 	assert.Equal(t, "kiali /kiali", string(body))
 
 	ctrlC()
-	select {
-	case err := <-errCh:
-		assert.NoError(t, err, "Ctrl-C is a clean stop")
-	case <-time.After(runTimeout):
-		t.Fatal("open did not stop after Ctrl-C")
-	}
+	// An open that ignores Ctrl-C hangs the test until its -timeout.
+	assert.NoError(t, <-errCh, "Ctrl-C is a clean stop")
 	assert.Contains(t, errOut.String(), "press Ctrl-C to stop")
 }
