@@ -239,7 +239,9 @@ func (s *session) resource(gvk schema.GroupVersionKind, ns string) (dynamic.Reso
 
 func (s *session) deleteObjects(ctx context.Context, objs []*unstructured.Unstructured) error {
 	var gone []*unstructured.Unstructured
-	bg := metav1.DeletePropagationBackground
+	// In the foreground, as prune does: the wait below ends when a deleted
+	// workload's pods are gone too.
+	fg := metav1.DeletePropagationForeground
 	for _, o := range objs {
 		ri, _, err := s.resource(o.GroupVersionKind(), o.GetNamespace())
 		if meta.IsNoMatchError(err) {
@@ -255,7 +257,7 @@ func (s *session) deleteObjects(ctx context.Context, objs []*unstructured.Unstru
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", scope.KeyOf(o), err)
 		}
-		if err := ri.Delete(ctx, o.GetName(), metav1.DeleteOptions{PropagationPolicy: &bg}); err != nil && !apierrors.IsNotFound(err) {
+		if err := ri.Delete(ctx, o.GetName(), metav1.DeleteOptions{PropagationPolicy: &fg}); err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("deleting %s: %w", scope.KeyOf(o), err)
 		}
 		gone = append(gone, cur)

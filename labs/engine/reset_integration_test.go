@@ -90,3 +90,44 @@ spec:
 	_, err = e.Status(f.ctx)
 	require.ErrorIs(t, err, ErrNoActiveLab, "the lab is stopped even when it leaked")
 }
+
+// A reset that prunes a later step's Deployment returns once its pods are
+// gone: a pods check right after it must not see them.
+func TestIntegrationResetPrunesPodsToo(t *testing.T) {
+	f := newFixture(t)
+	f.addLab(map[string]string{"lab.yaml": `apiVersion: labctl.dev/v1alpha1
+kind: Lab
+metadata: {name: prune-pods, title: Prune pods}
+spec:
+  stack: minimal
+  scope:
+    namespaces: [NS]
+    kinds: [apps/Deployment]
+  steps:
+    - id: deploy
+      title: Deploy
+      text: Deploy the tester.
+      solution:
+        - apply:
+            inline: |
+              {apiVersion: apps/v1, kind: Deployment, metadata: {name: tester},
+               spec: {replicas: 2, selector: {matchLabels: {app: tester}},
+                      template: {metadata: {labels: {app: tester}}, spec: {containers: [{name: t, image: t}]}}}}
+        - wait: {pods: {namespace: NS, selector: app=tester, count: 2}, timeout: 1m}
+      checks:
+        - {name: tester-runs, pods: {namespace: NS, selector: app=tester, count: 2}}
+`})
+	e := f.engine()
+	_, err := e.Start(f.ctx, "prune-pods", StartOptions{})
+	require.NoError(t, err)
+	_, err = e.Solve(f.ctx, CheckOptions{})
+	require.NoError(t, err)
+	rs, err := e.Reset(f.ctx, ResetOptions{Step: 1})
+	require.NoError(t, err)
+	require.Contains(t, rs.Pruned, "Deployment.apps "+f.ns+"/tester")
+	pods, err := f.c.Kube.CoreV1().Pods(f.ns).List(f.ctx, metav1.ListOptions{LabelSelector: "app=tester"})
+	require.NoError(t, err)
+	require.Empty(t, pods.Items, "the pruned Deployment's pods are gone when reset returns")
+	_, err = e.Stop(f.ctx)
+	require.NoError(t, err)
+}

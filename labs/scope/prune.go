@@ -22,7 +22,10 @@ const goneInterval = 100 * time.Millisecond
 
 // Prune deletes every object of current whose key keep does not hold, then
 // waits until they are gone, and returns the keys it deleted. Namespaces
-// are deleted last, after their content.
+// are deleted last, after their content. Deletion is in the foreground, so
+// a pruned Deployment is gone only once its ReplicaSets and pods are: a
+// check that runs after a reset does not count the pods of a workload the
+// reset removed.
 func (l *Lister) Prune(ctx context.Context, current []*unstructured.Unstructured, keep func(Key) bool) ([]Key, error) {
 	var doomed, nss []*unstructured.Unstructured
 	for _, u := range current {
@@ -38,7 +41,7 @@ func (l *Lister) Prune(ctx context.Context, current []*unstructured.Unstructured
 	doomed = append(doomed, nss...)
 	var keys []Key
 	var errs []error
-	bg := metav1.DeletePropagationBackground
+	fg := metav1.DeletePropagationForeground
 	for _, u := range doomed {
 		k := KeyOf(u)
 		ri, err := l.resource(u)
@@ -46,7 +49,7 @@ func (l *Lister) Prune(ctx context.Context, current []*unstructured.Unstructured
 			errs = append(errs, err)
 			continue
 		}
-		err = ri.Delete(ctx, u.GetName(), metav1.DeleteOptions{PropagationPolicy: &bg})
+		err = ri.Delete(ctx, u.GetName(), metav1.DeleteOptions{PropagationPolicy: &fg})
 		if err != nil && !apierrors.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("deleting %s: %w", k, err))
 			continue
