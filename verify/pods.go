@@ -128,7 +128,7 @@ func (p podsProber) probe(ctx context.Context) (attempt, error) {
 		} else if p.wantReady() {
 			problems = append(problems, fmt.Sprintf("pod %s is not Ready (phase %s)", pod.Name, pod.Status.Phase))
 		}
-		names := containerNames(&pod)
+		names := ContainerNames(&pod)
 		for _, c := range s.Containers {
 			if !slices.Contains(names, c) {
 				problems = append(problems, fmt.Sprintf("pod %s has no container %s (has %s)", pod.Name, c, strings.Join(names, ", ")))
@@ -158,8 +158,8 @@ func podReady(pod *corev1.Pod) bool {
 	return false
 }
 
-// containerNames lists the pod's app containers and native sidecars.
-func containerNames(pod *corev1.Pod) []string {
+// ContainerNames lists the pod's app containers and native sidecars.
+func ContainerNames(pod *corev1.Pod) []string {
 	var names []string
 	for _, c := range pod.Spec.InitContainers {
 		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {

@@ -12,8 +12,9 @@ import (
 
 // desired is the state a sequence of actions leads to, as far as it is
 // declarative: objects, namespace labels, replicas and traffic. Actions
-// that only do something once (load, exec, wait, rollout restart) add
-// nothing to it.
+// that only do something once (load, exec, wait) add nothing to it; a
+// rollout restart of a namespace's Deployments records the injection labels
+// its pods were created under.
 type desired struct {
 	// objects the actions applied and did not delete, in first-apply order.
 	objects []*unstructured.Unstructured
@@ -29,11 +30,17 @@ type desired struct {
 	// revisions are the Istio revisions istioRevision actions installed
 	// (the last action for each); a removed one maps to nil.
 	revisions map[string]*labs.IstioRevisionAction
+	// podInjection holds, per namespace, the injection labels (injectionKeys)
+	// the actions had set when they last restarted every Deployment there:
+	// the pods at this point were made under them, which may differ from
+	// the namespace's labels now (a lab that labels in one step and restarts
+	// in the next). A key that is missing is as the lab found it.
+	podInjection map[string]map[string]*string
 }
 
 func newDesired() *desired {
 	return &desired{index: map[scope.Key]int{}, deleted: map[scope.Key]bool{}, labels: map[string]map[string]*string{},
-		revisions: map[string]*labs.IstioRevisionAction{}}
+		revisions: map[string]*labs.IstioRevisionAction{}, podInjection: map[string]map[string]*string{}}
 }
 
 // has reports whether the actions applied k.
@@ -107,6 +114,18 @@ func (d *desired) add(l *labs.Lab, m meta.RESTMapper, a labs.Action) error {
 		}
 	case a.Scale != nil:
 		d.scales = append(d.scales, a.Scale)
+	case a.RolloutRestart != nil:
+		rr := a.RolloutRestart
+		if rr.Name != "" || rr.Selector != "" || workloadGVK(rr.Kind).Kind != "Deployment" {
+			return nil // some workloads only: their pods are not the namespace's
+		}
+		at := map[string]*string{}
+		for _, k := range injectionKeys {
+			if v, ok := d.labels[rr.Namespace][k]; ok {
+				at[k] = v
+			}
+		}
+		d.podInjection[rr.Namespace] = at
 	case a.Traffic != nil:
 		d.traffic = a.Traffic
 	case a.IstioRevision != nil:

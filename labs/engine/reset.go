@@ -157,17 +157,8 @@ func (s *session) converge(ctx context.Context, n int) (*Reset, error) {
 	if err := s.convergeTraffic(ctx, d); err != nil {
 		return nil, err
 	}
-	for _, ns := range restart {
-		names, err := s.workloads(ctx, "Deployment", ns, "")
-		if err != nil {
-			return nil, err
-		}
-		if err := s.restart(ctx, "Deployment", ns, names, DefaultWaitTimeout); err != nil {
-			return nil, err
-		}
-		for _, n := range names {
-			out.Restarted = append(out.Restarted, "Deployment "+ns+"/"+n)
-		}
+	if err := s.convergeInjection(ctx, snapIdx, d, restart, out); err != nil {
+		return nil, err
 	}
 	if err := s.convergeRevisions(ctx, d, false); err != nil {
 		return nil, err

@@ -91,6 +91,85 @@ spec:
 	require.ErrorIs(t, err, ErrNoActiveLab, "the lab is stopped even when it leaked")
 }
 
+// A lab that labels a namespace in one step and restarts its workloads in
+// the next: a reset to the second step must leave the namespace labelled
+// and the pods as the restart before it made them. No injector runs here,
+// so a Deployment whose template has an istio-proxy container stands for
+// injected pods.
+func TestIntegrationResetRestartsUnderEarlierInjection(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		containers  []string
+		wantRestart bool
+	}{
+		{"pods with sidecars restart", []string{"web", "istio-proxy"}, true},
+		{"pods without sidecars stay", []string{"web"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			one := int32(1)
+			var cs []corev1.Container
+			for _, n := range tt.containers {
+				cs = append(cs, corev1.Container{Name: n, Image: n})
+			}
+			_, err := f.c.Kube.AppsV1().Deployments(f.ns).Create(f.ctx, &appsv1.Deployment{
+				ObjectMeta: metav1.ObjectMeta{Name: "web"},
+				Spec: appsv1.DeploymentSpec{Replicas: &one,
+					Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+					Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+						Spec: corev1.PodSpec{Containers: cs}}},
+			}, metav1.CreateOptions{})
+			require.NoError(t, err)
+			f.addLab(map[string]string{"lab.yaml": `apiVersion: labctl.dev/v1alpha1
+kind: Lab
+metadata: {name: inject, title: "Label, then restart"}
+spec:
+  stack: minimal
+  scope:
+    namespaces: [NS]
+    kinds: [apps/Deployment]
+  baseline:
+    setup:
+      - unlabel: {namespace: NS, keys: [istio-injection]}
+      - rolloutRestart: {namespace: NS, timeout: 1m}
+  steps:
+    - id: label
+      title: Label
+      text: Label the namespace.
+      solution:
+        - label: {namespace: NS, labels: {istio-injection: enabled}}
+      checks:
+        - {name: labelled, resource: {apiVersion: v1, kind: Namespace, name: NS, match: {metadata: {labels: {istio-injection: enabled}}}}}
+    - id: restart
+      title: Restart
+      text: Restart the workloads.
+      solution:
+        - rolloutRestart: {namespace: NS, timeout: 1m}
+      checks:
+        - {name: web, pods: {namespace: NS, selector: app=web, count: 1}}
+`})
+			e := f.engine()
+			_, err = e.Start(f.ctx, "inject", StartOptions{})
+			require.NoError(t, err)
+			for range 2 {
+				_, err = e.Solve(f.ctx, CheckOptions{})
+				require.NoError(t, err)
+			}
+			rs, err := e.Reset(f.ctx, ResetOptions{Step: 2})
+			require.NoError(t, err)
+			if tt.wantRestart {
+				require.Equal(t, []string{"Deployment " + f.ns + "/web"}, rs.Restarted,
+					"pods with sidecars, where the restart before step 2 made them without, restart")
+			} else {
+				require.Empty(t, rs.Restarted, "pods as the restart before step 2 made them stay")
+			}
+			require.Equal(t, "enabled", f.nsLabels()["istio-injection"], "the namespace keeps step 1's label")
+			_, err = e.Stop(f.ctx)
+			require.NoError(t, err)
+		})
+	}
+}
+
 // A reset that prunes a later step's Deployment returns once its pods are
 // gone: a pods check right after it must not see them.
 func TestIntegrationResetPrunesPodsToo(t *testing.T) {
