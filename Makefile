@@ -37,7 +37,7 @@ test-integration: testenv
 	$(GO) test $(RACE) -count=1 -p 1 -tags integration -timeout 30m ./test/integration/... ./stacks/...
 	RACE=$(RACE) bash hack/kube-integration.sh
 
-## test-labs: labctl test --up --provider kwok of the sample labs (what CI runs)
+## test-labs: labctl test --up --provider kwok of every lab, one suite per stack (what CI runs)
 test-labs: testenv
 	bash hack/lab-test.sh
 
