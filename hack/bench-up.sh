@@ -5,6 +5,11 @@
 #              simulated cluster, charts downloaded from the local chart
 #              repository (LABCTL_CHART_MIRROR) into an empty cache, installed
 #              by labctl's dependency graph.
+#              This round runs without istiod (LABCTL_ISTIOD_BINARY empty
+#              and an empty cache), as for a user who never ran make testenv.
+#   istiod:    the same `labctl up` with pilot-discovery from `make testenv`
+#              (LABCTL_ISTIOD_BINARY): istiod runs as a process and the mesh
+#              charts' webhooks point at it (issue 14 asks for both times).
 #   no-op up:  a second `labctl up` of the same stack on that environment,
 #              which changes nothing (the integration suite checks that it
 #              leaves every release as it was); the goal is <= 5 s.
@@ -76,8 +81,9 @@ kwok_env=(
   KWOK_ETCD_BINARY="$bin/etcd"
   KWOK_KUBECTL_BINARY="$bin/kubectl"
 )
+istiod_bin=""  # set by bench_istiod for its round only
 env_labctl() {
-  env "${kwok_env[@]}" LABCTL_STATE_DIR="$work/labctl/state" LABCTL_CACHE_DIR="$work/labctl/cache" \
+  env "${kwok_env[@]}" LABCTL_ISTIOD_BINARY="$istiod_bin" LABCTL_STATE_DIR="$work/labctl/state" LABCTL_CACHE_DIR="$work/labctl/cache" \
     KUBECONFIG="$work/labctl/kubeconfig" LABCTL_CHART_MIRROR="$url" "$@"
 }
 
@@ -147,22 +153,43 @@ bench_reference() {
   delete_ref
 }
 
+# bench_istiod: `labctl up` from empty state and chart cache with
+# pilot-discovery; sets t_istiod. Fails when istiod did not start, so the
+# figure cannot silently be one without it. Then `labctl down`.
+bench_istiod() {
+  [[ -x "$bin/pilot-discovery" ]] || { log "no $bin/pilot-discovery: run 'make testenv'"; exit 1; }
+  rm -rf "$work/labctl" && mkdir -p "$work/labctl"
+  istiod_bin="$bin/pilot-discovery"
+  local t0
+  t0=$(now)
+  env_labctl "$labctl" up --provider kwok --name bench >"$work/istiod-up.out" 2>"$work/istiod-up.err" ||
+    { cat "$work/istiod-up.err" >&2; exit 1; }
+  t_istiod=$(since "$t0")
+  grep -q 'istiod started' "$work/istiod-up.err" ||
+    { log "labctl up did not report 'istiod started':"; cat "$work/istiod-up.err" >&2; exit 1; }
+  env_labctl "$labctl" down --name bench >/dev/null 2>&1
+  istiod_bin=""
+}
+
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 rounds="${BENCH_ROUNDS:-3}"
-labctl_times=() ref_times=() noop_times=()
+labctl_times=() ref_times=() noop_times=() istiod_times=()
 for i in $(seq "$rounds"); do
   bench_labctl
+  bench_istiod
   bench_reference
-  labctl_times+=("$t_labctl") ref_times+=("$t_ref") noop_times+=("$t_noop")
-  echo "round $i: labctl up ${t_labctl}s, no-op up ${t_noop}s; reference ${t_ref}s (cluster ${t_cluster}s + charts ${t_charts}s)"
+  labctl_times+=("$t_labctl") ref_times+=("$t_ref") noop_times+=("$t_noop") istiod_times+=("$t_istiod")
+  echo "round $i: labctl up ${t_labctl}s, with istiod ${t_istiod}s, no-op up ${t_noop}s; reference ${t_ref}s (cluster ${t_cluster}s + charts ${t_charts}s)"
 done
 m_labctl=$(median "${labctl_times[@]}")
 m_ref=$(median "${ref_times[@]}")
 m_noop=$(median "${noop_times[@]}")
+m_istiod=$(median "${istiod_times[@]}")
 ratio=$(awk -v a="$m_labctl" -v b="$m_ref" 'BEGIN { printf "%.2f", a / b }')
 echo "components:  $(cut -f1 "$work/components.tsv" | paste -sd' ')"
 echo "labctl up:   ${m_labctl}s (median of $rounds)"
+echo "with istiod: ${m_istiod}s (median of $rounds; labctl up with pilot-discovery running the webhooks)"
 echo "reference:   ${m_ref}s (median of $rounds; kwokctl cluster + helm install --wait one chart at a time)"
 echo "ratio:       ${ratio} (labctl / reference; goal <= 0.60)"
 echo "no-op up:    ${m_noop}s (median of $rounds; a second up of the same stack; goal <= 5.0)"
