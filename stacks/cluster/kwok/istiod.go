@@ -34,6 +34,10 @@ const (
 	IstiodReadyTimeout = 2 * time.Minute
 	// IstiodStopTimeout bounds its exit after SIGTERM, before SIGKILL.
 	IstiodStopTimeout = 15 * time.Second
+	// IstiodPortsFreeTimeout bounds the wait for a dead istiod's ports to be
+	// released: a killed multi-threaded process reads as dead (its main
+	// thread a zombie) while its other threads still hold its sockets.
+	IstiodPortsFreeTimeout = 10 * time.Second
 	// IstiodNamespace is where istiod keeps its CA and reads its mesh config.
 	IstiodNamespace = "istio-system"
 	istiodPoll      = 200 * time.Millisecond
@@ -188,8 +192,10 @@ func (p *Provider) StartIstiod(ctx context.Context, env string, o IstiodOptions)
 			return IstiodPorts{}, err
 		}
 		ports = IstiodPorts{HTTPS: int(free[0]), GRPC: int(free[1]), SecureGRPC: int(free[2]), HTTP: int(free[3]), Monitoring: int(free[4])}
-	} else if !portsFree(ports) {
-		return IstiodPorts{}, fmt.Errorf("istiod's reserved ports %v on %s are taken by another process: run `labctl up` again to reserve new ones", ports, BindAddress)
+	} else if err := wait.PollUntilContextTimeout(ctx, istiodPoll, IstiodPortsFreeTimeout, true, func(context.Context) (bool, error) {
+		return portsFree(ports), nil
+	}); err != nil {
+		return IstiodPorts{}, fmt.Errorf("istiod's reserved ports %v on %s are still taken by another process after %s: run `labctl up` again to reserve new ones", ports, BindAddress, IstiodPortsFreeTimeout)
 	}
 	logPath := filepath.Join(idir, "istiod.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
