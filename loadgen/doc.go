@@ -5,9 +5,10 @@
 // a keep-alive HTTP/1.1 client that reads bodies of any size and framing
 // within each request's timeout; fortio's standard client for h2c). At a
 // target rate every request has its own intended send time on an even
-// schedule, any free connection takes the next one, each waits for it on
-// a timerfd (microsecond wake-ups where Go's timers wake to the
-// millisecond), and latency is measured from the intended time, so a slow
+// schedule. One dispatcher sleeps on a timerfd (microsecond wake-ups where
+// Go's timers wake to the millisecond) and hands each slot to a free
+// connection shortly before its time; that connection spins the last
+// microseconds and sends. Latency is measured from the intended time, so a slow
 // server cannot hide its queueing delay (no coordinated omission). How late
 // each request left is recorded (Extra.SendLateness). At max rate every
 // connection loops as fast as the server answers. A run ends at its request

@@ -5,27 +5,29 @@ import (
 	"time"
 )
 
-// timerPacer waits with a Go timer (millisecond-grained wake-ups where the
-// runtime polls with epoll or kqueue).
-type timerPacer struct{ t *time.Timer }
+// timerSleeper sleeps on a Go timer (millisecond-grained wake-ups where the
+// runtime polls with epoll).
+type timerSleeper struct{ t *time.Timer }
 
-func newTimerPacer() *timerPacer {
+func newTimerSleeper() *timerSleeper {
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	return &timerPacer{t: t}
+	return &timerSleeper{t: t}
 }
 
-func (p *timerPacer) wait(ctx context.Context, t time.Time) bool {
+func (s *timerSleeper) sleepUntil(ctx context.Context, t time.Time) bool {
 	d := time.Until(t)
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	p.t.Reset(d)
+	s.t.Reset(d)
 	select {
 	case <-ctx.Done():
-		p.t.Stop()
+		s.t.Stop()
 		return false
-	case <-p.t.C:
+	case <-s.t.C:
 		return true
 	}
 }
+
+func (s *timerSleeper) close() { s.t.Stop() }

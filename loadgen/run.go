@@ -62,9 +62,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Requests == 0 {
 		s.end = c.start.Add(o.Duration)
 	}
+	var p *pacer // fixed rate: slots come from one dispatcher
+	var slots chan time.Time
+	if s.perReq > 0 {
+		p = newPacer(runCtx, time.Duration(s.perReq))
+		slots = make(chan time.Time)
+		go s.dispatch(runCtx, p, slots)
+	}
 	var wg sync.WaitGroup
 	for _, w := range workers {
-		wg.Go(func() { w.run(runCtx, s, o.Classifier) })
+		wg.Go(func() { w.run(runCtx, s, p, slots, o.Classifier) })
 	}
 	allDone := make(chan struct{})
 	go func() { wg.Wait(); close(allDone) }()

@@ -117,28 +117,56 @@ func (s *schedule) slot(now time.Time) (time.Time, bool) {
 	return t, true
 }
 
-func (w *worker) run(ctx context.Context, s *schedule, cls classify.Classifier) {
-	defer w.finish()
-	var p *pacer
-	if s.perReq > 0 {
-		p = newPacer(ctx)
-		defer p.close()
-	}
+// dispatch hands each slot of a fixed-rate run to the next idle worker,
+// shortly before its intended time, and closes slots when the run is over.
+// One goroutine sleeps for all slots, and the worker spins only the last
+// microseconds of one slot: sixteen workers each waiting for their own slot
+// would wake as late as a thread does and spin against each other. A slot
+// that finds every worker busy waits for the first to free up; its lateness
+// then shows.
+func (s *schedule) dispatch(ctx context.Context, p *pacer, slots chan<- time.Time) {
+	defer close(slots)
+	defer p.close()
 	for {
 		now := time.Now()
 		intended, ok := s.slot(now)
 		if !ok {
 			return
 		}
-		sent := now
-		if p != nil && intended.After(now) {
-			if !p.wait(ctx, intended) {
-				return
-			}
-			sent = time.Now()
-		} else if ctx.Err() != nil {
+		if intended.After(now) && !p.waitHandOver(ctx, intended) {
 			return
 		}
+		select {
+		case slots <- intended:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// run sends requests until the run is over: at max rate as fast as the
+// connection allows, at a fixed rate one per slot from the dispatcher (p
+// and slots are nil at max rate).
+func (w *worker) run(ctx context.Context, s *schedule, p *pacer, slots <-chan time.Time, cls classify.Classifier) {
+	defer w.finish()
+	for {
+		var intended time.Time
+		ok := false
+		if slots != nil {
+			select {
+			case intended, ok = <-slots:
+			case <-ctx.Done():
+			}
+			if ok {
+				p.taken(intended)
+			}
+		} else {
+			intended, ok = s.slot(time.Now())
+		}
+		if !ok || ctx.Err() != nil {
+			return
+		}
+		sent := time.Now()
 		w.busy.Store(true)
 		code, size, header, body := w.f.fetch(ctx)
 		end := time.Now()

@@ -1,0 +1,78 @@
+package loadgen
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNextLead(t *testing.T) {
+	us := time.Microsecond
+	tests := []struct {
+		name               string
+		lead, early, limit time.Duration
+		want               time.Duration
+	}{
+		{"early enough: decays by 1/64", 64 * us, 50 * us, maxLead, 63 * us},
+		{"late hand-over: up to cover it with the margin", 50 * us, -30 * us, maxLead, 90 * us},
+		{"barely early: covers the shortfall", 50 * us, 5 * us, maxLead, 55 * us},
+		{"never above the limit", 150 * us, -500 * us, 120 * us, 120 * us},
+		{"never below the floor", minLead, minLead, maxLead, minLead},
+		{"a limit under the floor wins (very high rates)", 5 * us, 0, 4 * us, 4 * us},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, nextLead(tt.lead, tt.early, tt.limit))
+		})
+	}
+}
+
+func TestNewPacerBoundsTheLead(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		perReq, wantMax time.Duration
+	}{
+		{time.Millisecond, maxLead},                     // 1,000/s: the fixed cap
+		{100 * time.Microsecond, 25 * time.Microsecond}, // 10,000/s: a quarter of the gap
+	} {
+		p := newPacer(ctx, tt.perReq)
+		assert.Equal(t, tt.wantMax, p.maxLead, "perReq %s", tt.perReq)
+		assert.LessOrEqual(t, time.Duration(p.lead.Load()), p.maxLead)
+		p.close()
+	}
+}
+
+// The dispatcher hands every slot over, in order, and closes the channel
+// when the request count is used up.
+func TestDispatchHandsSlotsInOrder(t *testing.T) {
+	start := time.Now().Add(5 * time.Millisecond)
+	s := &schedule{start: start, perReq: float64(time.Millisecond), limit: 5}
+	p := newPacer(context.Background(), time.Millisecond)
+	slots := make(chan time.Time)
+	go s.dispatch(context.Background(), p, slots)
+	var got []time.Duration
+	for intended := range slots {
+		got = append(got, intended.Sub(start))
+	}
+	assert.Equal(t, []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond}, got)
+}
+
+func TestDispatchStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &schedule{start: time.Now().Add(time.Hour), perReq: float64(time.Second)}
+	p := newPacer(ctx, time.Second)
+	slots := make(chan time.Time)
+	done := make(chan struct{})
+	go func() { s.dispatch(ctx, p, slots); close(done) }()
+	cancel()
+	select {
+	case _, ok := <-slots:
+		require.False(t, ok, "no slot is handed over after cancel")
+	case <-time.After(time.Minute):
+		t.Fatal("dispatcher still waiting an hour ahead after cancel")
+	}
+	<-done
+}
