@@ -6,7 +6,8 @@ import (
 )
 
 // timerSleeper sleeps on a Go timer (millisecond-grained wake-ups where the
-// runtime polls with epoll).
+// runtime polls with epoll or kqueue): used off Linux, and where no timerfd
+// can be made.
 type timerSleeper struct{ t *time.Timer }
 
 func newTimerSleeper() *timerSleeper {
