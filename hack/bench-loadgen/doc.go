@@ -5,6 +5,8 @@
 // time from its rusage and prints one table with ratios to fortio and wrk,
 // latency as each tool measures it (labctl from the intended send time, with
 // a second row from the actual send time as the peers measure it) and
-// labctl's send lateness, then checks labctl's goals.
+// labctl's send lateness, then checks labctl's goals. Within a round all
+// tools run one scenario back to back, starting with a different tool each
+// round; each row is the tool's median run over the rounds.
 // hack/bench-loadgen.sh builds the tools and runs it (make bench-loadgen).
 package main

@@ -103,9 +103,13 @@ func run(ctx context.Context, c config) error {
 	for _, sc := range scenarios {
 		sc.runs = map[string][]measurement{}
 	}
+	// The tools of one scenario run back to back, so that they meet the
+	// machine in the same state (a shared VM drifts by 10% and more over a
+	// few minutes), and each round starts with a different tool, so that
+	// no tool always runs first after another scenario.
 	for round := range c.rounds {
-		for _, t := range tools(c) {
-			for _, sc := range scenarios {
+		for _, sc := range scenarios {
+			for _, t := range rotate(tools(c), round) {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -124,6 +128,15 @@ func run(ctx context.Context, c config) error {
 	}
 	printTable(c, scenarios, results)
 	return nil
+}
+
+// rotate returns ts starting at its k-th element (mod len), wrapping round.
+func rotate[T any](ts []T, k int) []T {
+	if len(ts) == 0 {
+		return ts
+	}
+	k %= len(ts)
+	return append(slices.Clone(ts[k:]), ts[:k]...)
 }
 
 func rateLabel(rate int) string {
