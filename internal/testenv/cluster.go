@@ -55,6 +55,7 @@ func StartCluster(ctx context.Context, t testing.TB, name string, workers int) *
 	}
 	// Registered before checking err: a half-started cluster is cleaned too.
 	t.Cleanup(func() {
+		ReportLogs(t, kwok.Workdir(cache))
 		sctx, cancel := context.WithTimeout(context.Background(), ClusterStopTimeout)
 		defer cancel()
 		if err := c.Stop(sctx); err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/labctl/labctl/internal/testenv"
+	"github.com/labctl/labctl/stacks/cluster/kwok"
 	"github.com/labctl/labctl/stacks/provision"
 )
 
@@ -70,6 +71,9 @@ func newLab(t *testing.T, name string) *lab {
 		"KUBECONFIG="+l.kubeconfig,
 	)
 	l.env = append(l.env, testenv.Env(binaries)...)
+	// Registered first, so it runs last, after the test's own `down`: a
+	// cluster that `down` failed to delete still has its logs then.
+	t.Cleanup(func() { testenv.ReportLogs(t, kwok.Workdir(l.cacheDir)) })
 	return l
 }
 
