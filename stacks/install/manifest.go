@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/dynamic"
@@ -38,6 +39,8 @@ type Manifests struct {
 	Dynamic dynamic.Interface
 	Mapper  meta.RESTMapper
 	Source  *ChartSource
+
+	nudgeAfter time.Duration // CRDNudgeAfter when zero (tests shorten it)
 }
 
 // ManifestPath is where a manifest URL is cached.
@@ -192,13 +195,34 @@ func (m *Manifests) Delete(ctx context.Context, refs []state.ObjectRef) error {
 	return errors.Join(errs...)
 }
 
+// CRDNudgeAfter is how long a deleted CRD may linger before WaitGone nudges
+// the API server's CRD finalizer, and how often it does so again. The
+// finalizer can fail once with "storage is (re)initializing" when many CRDs
+// go at once, and then miss its own retry until its informer resyncs, five
+// minutes later (kubernetes crd_finalizer.go: an update that only changes
+// the Terminating condition is not requeued). Any other change to the CRD
+// requeues it.
+const CRDNudgeAfter = 3 * time.Second
+
+// nudgeAnnotation is what WaitGone sets on a lingering deleted CRD; it goes
+// with the CRD.
+const nudgeAnnotation = "labctl.dev/finalize-retry"
+
 // WaitGone waits until every object is deleted (CRDs linger while their
 // custom resources are cleaned up), so that `down` returns only when the
-// cluster is as it was.
+// cluster is as it was. A request that fails while waiting is retried at
+// the next poll; the timeout error names what was left and the last error.
 func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeout time.Duration) error {
 	var left []string
+	var lastErr error
+	nudged := map[string]time.Time{}
+	start := time.Now()
+	after := m.nudgeAfter
+	if after == 0 {
+		after = CRDNudgeAfter
+	}
 	err := wait.PollUntilContextTimeout(ctx, pollInterval, timeout, true, func(ctx context.Context) (bool, error) {
-		left = left[:0]
+		var now []string
 		for _, ref := range refs {
 			ri, err := m.refResource(ref)
 			if isNoMatch(err) {
@@ -207,18 +231,73 @@ func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeou
 			if err != nil {
 				return false, err
 			}
-			if _, err := ri.Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
-				left = append(left, ref.Kind+" "+ref.Name)
-			} else if !apierrors.IsNotFound(err) {
-				return false, err
+			obj, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				lastErr = err
+				return false, nil // keep the last complete list of what is left
+			}
+			now = append(now, ref.Kind+" "+ref.Name+terminatingReason(obj))
+			if obj.GetKind() == "CustomResourceDefinition" && obj.GetDeletionTimestamp() != nil &&
+				time.Since(later(start, nudged[ref.Name])) >= after {
+				nudged[ref.Name] = time.Now()
+				if err := nudge(ctx, ri, ref.Name); err != nil && !apierrors.IsNotFound(err) {
+					lastErr = err
+				}
 			}
 		}
+		left = now
 		return len(left) == 0, nil
 	})
 	if err != nil {
+		if lastErr != nil {
+			err = fmt.Errorf("%w (last error: %v)", err, lastErr)
+		}
 		return fmt.Errorf("%v still present after %s: %w", left, timeout, err)
 	}
 	return nil
+}
+
+// nudge changes an annotation of the deleted CRD name, which requeues it
+// in the API server's CRD finalizer.
+func nudge(ctx context.Context, ri dynamic.ResourceInterface, name string) error {
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, nudgeAnnotation, time.Now().UTC().Format(time.RFC3339Nano))
+	_, err := ri.Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// terminatingReason is why a deleted CRD is still there, from the
+// Terminating condition the API server's CRD finalizer keeps (for example
+// "InstanceDeletionCheck: could not confirm zero CustomResources
+// remaining"), with what to look at; "" for other objects.
+func terminatingReason(obj *unstructured.Unstructured) string {
+	if obj.GetKind() != "CustomResourceDefinition" {
+		return ""
+	}
+	conds, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
+	for _, c := range conds {
+		cm, _ := c.(map[string]any)
+		if cm["type"] != "Terminating" {
+			continue
+		}
+		plural, _, _ := unstructured.NestedString(obj.Object, "spec", "names", "plural")
+		group, _, _ := unstructured.NestedString(obj.Object, "spec", "group")
+		return fmt.Sprintf(" (%v: %v; its custom resources may have finalizers: kubectl get %s.%s -A)",
+			cm["reason"], cm["message"], plural, group)
+	}
+	if obj.GetDeletionTimestamp() != nil {
+		return " (deleting; the API server's CRD finalizer has not started on it yet)"
+	}
+	return ""
 }
 
 // refResource is the dynamic client for the object a record names.
