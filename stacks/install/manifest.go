@@ -211,7 +211,8 @@ const nudgeAnnotation = "labctl.dev/finalize-retry"
 // WaitGone waits until every object is deleted (CRDs linger while their
 // custom resources are cleaned up), so that `down` returns only when the
 // cluster is as it was. A request that fails while waiting is retried at
-// the next poll; the timeout error names what was left and the last error.
+// the next poll (one that is refused ends the wait); the timeout error
+// names what was left and the last error.
 func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeout time.Duration) error {
 	var left []string
 	var lastErr error
@@ -234,6 +235,9 @@ func (m *Manifests) WaitGone(ctx context.Context, refs []state.ObjectRef, timeou
 			obj, err := ri.Get(ctx, ref.Name, metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
 				continue
+			}
+			if apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err) {
+				return false, err // waiting would not help
 			}
 			if err != nil {
 				lastErr = err
@@ -288,6 +292,9 @@ func terminatingReason(obj *unstructured.Unstructured) string {
 		cm, _ := c.(map[string]any)
 		if cm["type"] != "Terminating" {
 			continue
+		}
+		if cm["status"] != "True" { // the finalizer is done with it
+			return fmt.Sprintf(" (%v: %v)", cm["reason"], cm["message"])
 		}
 		plural, _, _ := unstructured.NestedString(obj.Object, "spec", "names", "plural")
 		group, _, _ := unstructured.NestedString(obj.Object, "spec", "group")

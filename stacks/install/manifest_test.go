@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -41,6 +42,9 @@ func TestTerminatingReason(t *testing.T) {
 		{"finalizer at work", crd(true, established, map[string]any{"type": "Terminating", "status": "True",
 			"reason": "InstanceDeletionCheck", "message": "could not confirm zero CustomResources remaining"}),
 			" (InstanceDeletionCheck: could not confirm zero CustomResources remaining; its custom resources may have finalizers: kubectl get trafficextensions.extensions.istio.io -A)"},
+		{"finalizer done", crd(true, established, map[string]any{"type": "Terminating", "status": "False",
+			"reason": "InstanceDeletionCompleted", "message": "removed all instances"}),
+			" (InstanceDeletionCompleted: removed all instances)"},
 		{"finalizer not started", crd(true, established), " (deleting; the API server's CRD finalizer has not started on it yet)"},
 		{"not deleted", crd(false, established), ""},
 		{"not a CRD", &unstructured.Unstructured{Object: map[string]any{"kind": "ConfigMap"}}, ""},
@@ -56,10 +60,14 @@ func TestWaitGoneNudgesALingeringCRD(t *testing.T) {
 		name         string
 		goneOnNudge  bool
 		failFirstGet bool
+		getErr       error // every Get fails with it
+		wantGets     int   // 0: any number
 		wantErr      string
 	}{
 		{name: "finalizer missed its retry: the nudge requeues it", goneOnNudge: true},
 		{name: "a failed poll is retried", goneOnNudge: true, failFirstGet: true},
+		{name: "refused: no waiting", getErr: apierrors.NewForbidden(crdGVR.GroupResource(), "x", errors.New("no")),
+			wantGets: 1, wantErr: "forbidden"},
 		{name: "still there at the timeout", wantErr: "[CustomResourceDefinition trafficextensions.extensions.istio.io (deleting; the API server's CRD finalizer has not started on it yet)] still present after 2s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,8 +90,12 @@ func TestWaitGoneNudgesALingeringCRD(t *testing.T) {
 				}
 				return true, crd, dc.Tracker().Delete(crdGVR, "", pa.GetName())
 			})
-			failed := false
+			failed, gets := false, 0
 			dc.PrependReactor("get", "customresourcedefinitions", func(k8stesting.Action) (bool, runtime.Object, error) {
+				gets++
+				if tc.getErr != nil {
+					return true, nil, tc.getErr
+				}
 				if tc.failFirstGet && !failed {
 					failed = true
 					return true, nil, errors.New("connection reset by peer")
@@ -98,6 +110,10 @@ func TestWaitGoneNudgesALingeringCRD(t *testing.T) {
 				assert.Contains(t, err.Error(), tc.wantErr)
 			} else {
 				require.NoError(t, err)
+			}
+			if tc.wantGets > 0 {
+				assert.Equal(t, tc.wantGets, gets)
+				return
 			}
 			require.NotEmpty(t, patches, "a lingering deleted CRD is nudged")
 			assert.Contains(t, patches[0], `"labctl.dev/finalize-retry"`)
