@@ -48,6 +48,7 @@ type h1Client struct {
 	withBody bool // keep header and body for classification
 
 	conn   net.Conn
+	rw     io.ReadWriter // conn, or its socket through raw calls (rawio_linux.go)
 	br     *bufio.Reader
 	stop   func() bool // ends the context watch of conn
 	opened int64
@@ -143,7 +144,7 @@ func (c *h1Client) roundTrip(ctx context.Context) (int, int64, error) {
 	if err := ctx.Err(); err != nil { // cancelled before the deadline was set
 		return 0, 0, err
 	}
-	if _, err := c.conn.Write(c.req); err != nil {
+	if _, err := c.rw.Write(c.req); err != nil {
 		return 0, 0, err
 	}
 	return c.readResponse()
@@ -168,10 +169,11 @@ func (c *h1Client) dial(ctx context.Context, deadline time.Time) error {
 	}
 	c.opened++
 	c.conn = conn
+	c.rw = newRawIO(conn) // conn itself under TLS
 	if c.br == nil {
-		c.br = bufio.NewReaderSize(conn, h1BufferSize)
+		c.br = bufio.NewReaderSize(c.rw, h1BufferSize)
 	} else {
-		c.br.Reset(conn)
+		c.br.Reset(c.rw)
 	}
 	// Cancelling the run unblocks a read or write at once.
 	c.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })

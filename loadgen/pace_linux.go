@@ -3,7 +3,9 @@ package loadgen
 import (
 	"context"
 	"os"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -12,11 +14,16 @@ import (
 // network poller. Go's own timers wake through epoll_wait, whose timeout
 // has millisecond granularity, so they would leave up to a millisecond
 // late; a timerfd fires within microseconds and costs no thread of its own.
+// Arming and reading it are raw system calls, for the reason rawIO gives.
 type timerfdSleeper struct {
-	fd   int
-	f    *os.File
-	buf  [8]byte
-	stop func() bool
+	fd    int
+	f     *os.File
+	rc    syscall.RawConn
+	spec  unix.ItimerSpec
+	buf   [8]byte
+	errno unix.Errno
+	readF func(fd uintptr) bool
+	stop  func() bool
 }
 
 func newSleeper(ctx context.Context) sleeper {
@@ -25,6 +32,19 @@ func newSleeper(ctx context.Context) sleeper {
 		return newTimerSleeper()
 	}
 	s := &timerfdSleeper{fd: fd, f: os.NewFile(uintptr(fd), "timerfd")}
+	if s.rc, err = s.f.SyscallConn(); err != nil {
+		_ = s.f.Close()
+		return newTimerSleeper()
+	}
+	s.readF = func(fd uintptr) bool {
+		for {
+			_, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&s.buf[0])), uintptr(len(s.buf)))
+			if e != unix.EINTR {
+				s.errno = e
+				return e != unix.EAGAIN // false: wait until it fires
+			}
+		}
+	}
 	// Cancelling the run wakes a waiting dispatcher at once.
 	s.stop = context.AfterFunc(ctx, func() { _ = s.f.SetReadDeadline(time.Unix(1, 0)) })
 	return s
@@ -35,12 +55,12 @@ func (s *timerfdSleeper) sleepUntil(ctx context.Context, t time.Time) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
-	if err := unix.TimerfdSettime(s.fd, 0, &spec, nil); err != nil {
+	s.spec = unix.ItimerSpec{Value: unix.NsecToTimespec(int64(d))}
+	if _, _, e := unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, uintptr(s.fd), 0, uintptr(unsafe.Pointer(&s.spec)), 0, 0, 0); e != 0 {
 		return newTimerSleeper().sleepUntil(ctx, t)
 	}
-	if _, err := s.f.Read(s.buf[:]); err != nil {
-		return false // deadline set by cancellation
+	if err := s.rc.Read(s.readF); err != nil || s.errno != 0 {
+		return false // deadline set by cancellation, or the timerfd failed
 	}
 	return ctx.Err() == nil
 }

@@ -76,3 +76,18 @@ func TestDispatchStopsOnCancel(t *testing.T) {
 	}
 	<-done
 }
+
+// The sleeper of this platform (a timerfd on Linux) returns true once its
+// time has come, never before, and false as soon as its run is cancelled.
+func TestSleeperWakesAtItsTimeOrOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := newSleeper(ctx)
+	defer s.close()
+	for _, d := range []time.Duration{-time.Millisecond, 0, 50 * time.Microsecond, 2 * time.Millisecond} {
+		at := time.Now().Add(d)
+		require.True(t, s.sleepUntil(ctx, at), "sleep %s", d)
+		assert.False(t, time.Now().Before(at), "woke before its time (sleep %s)", d)
+	}
+	time.AfterFunc(10*time.Millisecond, cancel)
+	assert.False(t, s.sleepUntil(ctx, time.Now().Add(time.Hour)), "a cancelled sleep reports false")
+}
