@@ -3,7 +3,10 @@
 //
 // Its own open-model scheduler drives one client per connection (h1Client,
 // a keep-alive HTTP/1.1 client that reads bodies of any size and framing
-// within each request's timeout; fortio's standard client for h2c). At a
+// within each request's timeout; fortio's standard client for h2c). On
+// Linux a plain-TCP connection and the timerfd below use raw system calls
+// through the network poller (rawio_linux.go), which keeps the runtime's
+// monitor thread asleep and the CPU for the target. At a
 // target rate every request has its own intended send time on an even
 // schedule. One dispatcher sleeps on a timerfd (microsecond wake-ups where
 // Go's timers wake to the millisecond) and hands each slot to a free
