@@ -16,6 +16,8 @@ import (
 // wakes the runtime's monitor thread (sysmon), which then polls every 20 µs.
 // At 10,000 requests/s that was about 9,000 context switches a second, a
 // seventh of labctl's CPU, taken from the target sharing the machine.
+// Read and Write share their call state: one goroutine uses a rawIO at a
+// time, as h1Client does.
 type rawIO struct {
 	rc     syscall.RawConn
 	p      []byte // the buffer of the call in progress
