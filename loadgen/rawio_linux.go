@@ -47,10 +47,16 @@ func newRawIO(conn net.Conn) io.ReadWriter {
 				continue
 			}
 			r.n, r.errno = int(n), e
+			if raceEnabled && e == 0 {
+				raceIOSync(fd, true)
+			}
 			return e != syscall.EAGAIN // false: wait until readable
 		}
 	}
 	r.writeF = func(fd uintptr) bool {
+		if raceEnabled {
+			raceIOSync(fd, false)
+		}
 		for {
 			// MSG_NOSIGNAL: a closed peer gives EPIPE, not SIGPIPE.
 			n, _, e := syscall.RawSyscall6(syscall.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&r.p[0])), uintptr(len(r.p)),

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +32,13 @@ func (r *recorder) handler(w http.ResponseWriter, req *http.Request) {
 	r.mu.Unlock()
 	w.Header().Set("X-Version", "v2")
 	_, _ = w.Write([]byte(`<h4>Book Reviews</h4><div class="flex gap-x-1 text-red-500">`))
+}
+
+// seen returns the Host headers received so far.
+func (r *recorder) seen() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.hosts)
 }
 
 func deps(t *testing.T, env *state.Environment) (*cli.Deps, *bytes.Buffer, *bytes.Buffer) {
@@ -101,7 +109,8 @@ func TestLoadAppOfEnvironment(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out.Bytes(), &j))
 	assert.Equal(t, s.URL+"/", j.URL)
 	assert.Equal(t, map[string]int64{"v2": 5}, j.Labctl.Classes)
-	assert.Equal(t, "travels.example", rec.hosts[0])
+	require.NotEmpty(t, rec.seen())
+	assert.Equal(t, "travels.example", rec.seen()[0])
 
 	tt, err := appTarget(env, "bookinfo/api/v1/products")
 	require.NoError(t, err)
@@ -220,7 +229,5 @@ func TestLoadOutputPathsCheckedFirst(t *testing.T) {
 		err := execute(t, d, s.URL+"/", "-n", "5", flag, filepath.Join(missing, "r"))
 		require.ErrorContains(t, err, flag+" "+filepath.Join(missing, "r")+": directory "+missing+" does not exist")
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	assert.Empty(t, rec.hosts, "no request was sent")
+	assert.Empty(t, rec.seen(), "no request was sent")
 }
