@@ -3,7 +3,8 @@
 # local HTTP server (127.0.0.1 only): (a) max throughput with 16 connections,
 # then fixed rates (2,000 and 10,000 req/s). Prints one table with ratios to
 # fortio and wrk, labctl's latency from the intended send time (and from the
-# actual send, as the peers measure it) and its send lateness, then checks
+# actual send, as the peers measure it) and its send lateness, and how late a
+# sleeping thread woke during each run (the machine's floor), then checks
 # labctl's goals. The comparison tools are installed here only; the product's
 # go.mod does not change.
 #

@@ -5,7 +5,10 @@
 // time from its rusage and prints one table with ratios to fortio and wrk,
 // latency as each tool measures it (labctl from the intended send time, with
 // a second row from the actual send time as the peers measure it) and
-// labctl's send lateness, then checks labctl's goals. Within a round all
+// labctl's send lateness, then checks labctl's goals. Beside every run a
+// wake probe (this binary in a process of its own) sleeps 1ms at a time and
+// records how late the machine wakes it; its p99 is the "wake p99" column,
+// the floor under any generator's send lateness on that machine. Within a round all
 // tools run one scenario back to back, starting with a different tool each
 // round; each row is the tool's median run over the rounds.
 // hack/bench-loadgen.sh builds the tools and runs it (make bench-loadgen).

@@ -22,6 +22,7 @@ type config struct {
 	rates                            []int
 	rounds                           int
 	dir                              string
+	self                             string // this binary, for the wake probe
 }
 
 // measurement is one tool's run.
@@ -37,9 +38,19 @@ type measurement struct {
 	requests         float64
 	note             string
 	err              error
+	// How late a sleeping thread woke during the run (the wake probe).
+	wake    wakeStats
+	wakeErr error
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == probeArg {
+		if err := probeMain(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var c config
 	var labctl, fortio, vegeta, hey, wrk, rates string
 	flag.StringVar(&labctl, "labctl", "", `command for labctl load, e.g. "bin/labctl load"`)
@@ -83,6 +94,9 @@ func run(ctx context.Context, c config) error {
 	}
 	defer os.RemoveAll(dir)
 	c.dir = dir
+	if c.self, err = os.Executable(); err != nil {
+		return err
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -114,7 +128,7 @@ func run(ctx context.Context, c config) error {
 					return ctx.Err()
 				}
 				fmt.Fprintf(os.Stderr, "round %d: %s %s ...\n", round+1, t.name, rateLabel(sc.rate))
-				sc.runs[t.name] = append(sc.runs[t.name], t.run(ctx, c, url, sc.rate))
+				sc.runs[t.name] = append(sc.runs[t.name], probed(ctx, c, func() measurement { return t.run(ctx, c, url, sc.rate) }))
 			}
 		}
 	}
@@ -128,6 +142,17 @@ func run(ctx context.Context, c config) error {
 	}
 	printTable(c, scenarios, results)
 	return nil
+}
+
+// probed runs one tool's run with the wake probe beside it.
+func probed(ctx context.Context, c config, run func() measurement) measurement {
+	p, err := startProbe(ctx, c.self)
+	m := run()
+	if err == nil {
+		m.wake, err = p.stop()
+	}
+	m.wakeErr = err
+	return m
 }
 
 // rotate returns ts starting at its k-th element (mod len), wrapping round.
@@ -175,7 +200,8 @@ func find(ms []measurement, tool string) *measurement {
 
 func printTable(c config, scenarios []*scenario, results [][]measurement) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "scenario\ttool\treq/s\tvs fortio\tvs wrk\tp50\tp99\tlate p50\tlate p99\tCPU s\tCPU µs/req\tnote\t")
+	var probeErr error
+	fmt.Fprintln(w, "scenario\ttool\treq/s\tvs fortio\tvs wrk\tp50\tp99\tlate p50\tlate p99\twake p99\tCPU s\tCPU µs/req\tnote\t")
 	for si, ms := range results {
 		f, k := find(ms, "fortio"), find(ms, "wrk")
 		name := fmt.Sprintf("(%c) %s, %d conns", 'a'+si, rateLabel(scenarios[si].rate), c.conns)
@@ -186,28 +212,45 @@ func printTable(c config, scenarios []*scenario, results [][]measurement) {
 				label = name
 			}
 			if m.err != nil {
-				fmt.Fprintf(w, "%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%v\t\n", label, m.tool, m.err)
+				fmt.Fprintf(w, "%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t%v\t\n", label, m.tool, m.err)
 				continue
 			}
 			late50, late99 := "-", "-"
 			if m.intended {
 				late50, late99 = dur(m.lateP50), dur(m.lateP99)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t%s\t\n", label, m.tool, m.rps,
+			fmt.Fprintf(w, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t%s\t\n", label, m.tool, m.rps,
 				ratio(m.rps, f, func(x *measurement) float64 { return x.rps }),
 				ratio(m.rps, k, func(x *measurement) float64 { return x.rps }),
-				dur(m.p50), dur(m.p99), late50, late99, m.cpu.Seconds(), perReq(m), m.note)
+				dur(m.p50), dur(m.p99), late50, late99, dur(m.wake.P99), m.cpu.Seconds(), perReq(m), m.note)
+			if m.wakeErr != nil && probeErr == nil {
+				probeErr = m.wakeErr
+			}
 			if m.intended && m.svcP50 > 0 { // the same run from the actual send time, as the peers measure
-				fmt.Fprintf(w, "\t%s\t\t\t\t%s\t%s\t\t\t\t\t%s\t\n", m.tool+" (service)", dur(m.svcP50), dur(m.svcP99),
+				fmt.Fprintf(w, "\t%s\t\t\t\t%s\t%s\t\t\t\t\t\t%s\t\n", m.tool+" (service)", dur(m.svcP50), dur(m.svcP99),
 					"latency from actual send")
 			}
 		}
 		if si < len(results)-1 {
-			fmt.Fprintln(w, "\t\t\t\t\t\t\t\t\t\t\t\t")
+			fmt.Fprintln(w, "\t\t\t\t\t\t\t\t\t\t\t\t\t")
 		}
 	}
 	_ = w.Flush()
+	fmt.Printf("wake p99: how late a thread sleeping %s at a time woke during the run (the machine's floor for send lateness)\n", probeInterval)
+	if probeErr != nil {
+		fmt.Printf("wake probe failed, its column is empty: %v\n", probeErr)
+	}
 	goals(scenarios, results)
+}
+
+// lateDetail is labctl's send lateness, with how late the wake probe woke
+// during the same run.
+func lateDetail(l *measurement) string {
+	d := fmt.Sprintf("p50 %s, p99 %s", dur(l.lateP50), dur(l.lateP99))
+	if l.wakeErr == nil && l.wake.N > 0 {
+		d += fmt.Sprintf("; a sleeping thread woke p99 %s, max %s late during the run", dur(l.wake.P99), dur(l.wake.Max))
+	}
+	return d
 }
 
 func perReq(m *measurement) float64 {
@@ -266,7 +309,7 @@ func goals(scenarios []*scenario, results [][]measurement) {
 		check(fmt.Sprintf("%d rps: achieved rate within 0.5%%", rate), dev >= -0.005 && dev <= 0.005,
 			fmt.Sprintf("%.1f req/s (%+.2f%%)", l.rps, 100*dev))
 		check(fmt.Sprintf("%d rps: send lateness p99 <= 100µs", rate), l.lateP99 <= 100*time.Microsecond,
-			fmt.Sprintf("p50 %s, p99 %s", dur(l.lateP50), dur(l.lateP99)))
+			lateDetail(l))
 		var best *measurement
 		for i := range ms {
 			m := &ms[i]
