@@ -65,6 +65,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var p *pacer // fixed rate: slots come from one dispatcher
 	var slots chan time.Time
 	if s.perReq > 0 {
+		defer requestShortSlice()()
 		p = newPacer(runCtx, time.Duration(s.perReq))
 		slots = make(chan time.Time)
 		go s.dispatch(runCtx, p, slots)
