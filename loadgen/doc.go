@@ -8,10 +8,12 @@
 // through the network poller (rawio_linux.go), which keeps the runtime's
 // monitor thread asleep and the CPU for the target. At a
 // target rate every request has its own intended send time on an even
-// schedule. One dispatcher sleeps on a timerfd (microsecond wake-ups where
-// Go's timers wake to the millisecond) and hands each slot to a free
-// connection shortly before its time; that connection spins the last
-// microseconds and sends. Latency is measured from the intended time, so a slow
+// schedule. A dispatcher hands the next slot to a free connection as soon
+// as the previous one is sent; that connection sleeps on a timerfd
+// (microsecond wake-ups where Go's timers wake to the millisecond) until
+// shortly before the slot's time, spins the last microseconds and sends.
+// Its threads ask the kernel for a short time slice (slice_linux.go) so a
+// wake-up preempts a busy CPU. Latency is measured from the intended time, so a slow
 // server cannot hide its queueing delay (no coordinated omission). How late
 // each request left is recorded (Extra.SendLateness). At max rate every
 // connection loops as fast as the server answers. A run ends at its request

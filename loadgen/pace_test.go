@@ -46,35 +46,69 @@ func TestNewPacerBoundsTheLead(t *testing.T) {
 }
 
 // The dispatcher hands every slot over, in order, and closes the channel
-// when the request count is used up.
+// when the request count is used up; the worker that gets a slot leaves
+// no earlier than its time.
 func TestDispatchHandsSlotsInOrder(t *testing.T) {
+	ctx := context.Background()
 	start := time.Now().Add(5 * time.Millisecond)
 	s := &schedule{start: start, perReq: float64(time.Millisecond), limit: 5}
-	p := newPacer(context.Background(), time.Millisecond)
+	p := newPacer(ctx, time.Millisecond)
+	defer p.close()
 	slots := make(chan time.Time)
-	go s.dispatch(context.Background(), p, slots)
+	go s.dispatch(ctx, p, slots)
 	var got []time.Duration
 	for intended := range slots {
 		got = append(got, intended.Sub(start))
+		require.True(t, p.sendAt(ctx, intended))
+		assert.False(t, time.Now().Before(intended), "sent before its time")
 	}
 	assert.Equal(t, []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 4 * time.Millisecond}, got)
 }
 
+// Until the worker holding a slot sends it, no other worker gets one: one
+// sleeper serves them all.
+func TestDispatchWaitsForTheTurn(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := &schedule{start: time.Now(), perReq: float64(time.Microsecond)}
+	p := newPacer(ctx, time.Microsecond)
+	defer p.close()
+	slots := make(chan time.Time)
+	go s.dispatch(ctx, p, slots)
+	first := <-slots
+	assert.Never(t, func() bool {
+		select {
+		case <-slots:
+			return true
+		default:
+			return false
+		}
+	}, 20*time.Millisecond, time.Millisecond, "a second slot went out while the first was held")
+	require.True(t, p.sendAt(ctx, first))
+	assert.Equal(t, first.Add(time.Microsecond), <-slots)
+}
+
+// Cancelling the run wakes the worker sleeping for a slot an hour ahead and
+// stops the dispatcher.
 func TestDispatchStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &schedule{start: time.Now().Add(time.Hour), perReq: float64(time.Second)}
 	p := newPacer(ctx, time.Second)
+	defer p.close()
 	slots := make(chan time.Time)
-	done := make(chan struct{})
-	go func() { s.dispatch(ctx, p, slots); close(done) }()
+	go s.dispatch(ctx, p, slots)
+	slot := <-slots
+	sent := make(chan bool)
+	go func() { sent <- p.sendAt(ctx, slot) }()
 	cancel()
 	select {
-	case _, ok := <-slots:
-		require.False(t, ok, "no slot is handed over after cancel")
+	case ok := <-sent:
+		assert.False(t, ok, "a cancelled slot is not sent")
 	case <-time.After(time.Minute):
-		t.Fatal("dispatcher still waiting an hour ahead after cancel")
+		t.Fatal("worker still sleeping an hour ahead after cancel")
 	}
-	<-done
+	_, open := <-slots
+	assert.False(t, open, "no slot is handed over after cancel")
 }
 
 // The sleeper of this platform (a timerfd on Linux) returns true once its

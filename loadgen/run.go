@@ -62,7 +62,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Requests == 0 {
 		s.end = c.start.Add(o.Duration)
 	}
-	var p *pacer // fixed rate: slots come from one dispatcher
+	var p *pacer // fixed rate: slots come from one dispatcher, one sender at a time
 	var slots chan time.Time
 	if s.perReq > 0 {
 		defer requestShortSlice()()
@@ -75,7 +75,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		wg.Go(func() { w.run(runCtx, s, p, slots, o.Classifier) })
 	}
 	allDone := make(chan struct{})
-	go func() { wg.Wait(); close(allDone) }()
+	go func() {
+		wg.Wait()
+		if p != nil {
+			p.close() // no worker sleeps on it any more
+		}
+		close(allDone)
+	}()
 
 	ticker := time.NewTicker(o.Interval)
 	defer ticker.Stop()

@@ -117,23 +117,19 @@ func (s *schedule) slot(now time.Time) (time.Time, bool) {
 	return t, true
 }
 
-// dispatch hands each slot of a fixed-rate run to the next idle worker,
-// shortly before its intended time, and closes slots when the run is over.
-// One goroutine sleeps for all slots, and the worker spins only the last
-// microseconds of one slot: sixteen workers each waiting for their own slot
-// would wake as late as a thread does and spin against each other. A slot
-// that finds every worker busy waits for the first to free up; its lateness
-// then shows.
+// dispatch hands each slot of a fixed-rate run to the next idle worker as
+// soon as the previous slot's request is sent, and closes slots when the run
+// is over. The worker sleeps until just before its slot and sends it
+// itself: the wake-up is then the only delay between the timer and the
+// send, with no hand-over between goroutines after it, and only one worker
+// sleeps at a time (sixteen each waiting for their own slot would spin
+// against each other). A slot that finds every worker busy waits for the
+// first to free up; its lateness then shows.
 func (s *schedule) dispatch(ctx context.Context, p *pacer, slots chan<- time.Time) {
 	defer close(slots)
-	defer p.close()
-	for {
-		now := time.Now()
-		intended, ok := s.slot(now)
+	for p.awaitTurn(ctx) {
+		intended, ok := s.slot(time.Now())
 		if !ok {
-			return
-		}
-		if intended.After(now) && !p.waitHandOver(ctx, intended) {
 			return
 		}
 		select {
@@ -157,9 +153,7 @@ func (w *worker) run(ctx context.Context, s *schedule, p *pacer, slots <-chan ti
 			case intended, ok = <-slots:
 			case <-ctx.Done():
 			}
-			if ok {
-				p.taken(intended)
-			}
+			ok = ok && p.sendAt(ctx, intended)
 		} else {
 			intended, ok = s.slot(time.Now())
 		}
