@@ -51,6 +51,13 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) == 3 && os.Args[1] == spinArg {
+		if err := spinMain(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var c config
 	var labctl, fortio, vegeta, hey, wrk, rates string
 	flag.StringVar(&labctl, "labctl", "", `command for labctl load, e.g. "bin/labctl load"`)
@@ -83,8 +90,9 @@ func main() {
 
 // scenario is one row group of the table: max rate (rate 0) or a fixed rate.
 type scenario struct {
-	rate int
-	runs map[string][]measurement
+	rate  int
+	runs  map[string][]measurement
+	floor []floorRun // fixed rates: the spin floor, one per round
 }
 
 func run(ctx context.Context, c config) error {
@@ -130,6 +138,11 @@ func run(ctx context.Context, c config) error {
 				fmt.Fprintf(os.Stderr, "round %d: %s %s ...\n", round+1, t.name, rateLabel(sc.rate))
 				sc.runs[t.name] = append(sc.runs[t.name], probed(ctx, c, func() measurement { return t.run(ctx, c, url, sc.rate) }))
 			}
+			if sc.rate > 0 && ctx.Err() == nil {
+				fmt.Fprintf(os.Stderr, "round %d: spin floor %s ...\n", round+1, rateLabel(sc.rate))
+				w, err := spinFloor(ctx, c, url, sc.rate)
+				sc.floor = append(sc.floor, floorRun{w, err})
+			}
 		}
 	}
 	var results [][]measurement
@@ -146,7 +159,7 @@ func run(ctx context.Context, c config) error {
 
 // probed runs one tool's run with the wake probe beside it.
 func probed(ctx context.Context, c config, run func() measurement) measurement {
-	p, err := startProbe(ctx, c.self)
+	p, err := startProbe(ctx, "wake probe", c.self, probeArg)
 	m := run()
 	if err == nil {
 		m.wake, err = p.stop()
@@ -217,7 +230,7 @@ func printTable(c config, scenarios []*scenario, results [][]measurement) {
 			}
 			late50, late99 := "-", "-"
 			if m.intended {
-				late50, late99 = dur(m.lateP50), dur(m.lateP99)
+				late50, late99 = dur0(m.lateP50), dur0(m.lateP99)
 			}
 			fmt.Fprintf(w, "%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%.1f\t%s\t\n", label, m.tool, m.rps,
 				ratio(m.rps, f, func(x *measurement) float64 { return x.rps }),
@@ -231,12 +244,22 @@ func printTable(c config, scenarios []*scenario, results [][]measurement) {
 					"latency from actual send")
 			}
 		}
+		if sc := scenarios[si]; sc.rate > 0 {
+			fl := medianFloor(sc.floor)
+			if fl.err != nil {
+				fmt.Fprintf(w, "\tspin floor\t\t\t\t\t\t-\t-\t\t\t\t%v\t\n", fl.err)
+			} else {
+				fmt.Fprintf(w, "\tspin floor\t\t\t\t\t\t%s\t%s\t\t\t\t%s\t\n", dur0(fl.P50), dur0(fl.P99),
+					"a thread that never sleeps, fortio driving the rate")
+			}
+		}
 		if si < len(results)-1 {
 			fmt.Fprintln(w, "\t\t\t\t\t\t\t\t\t\t\t\t\t")
 		}
 	}
 	_ = w.Flush()
-	fmt.Printf("wake p99: how late a thread sleeping %s at a time woke during the run (the machine's floor for send lateness)\n", probeInterval)
+	fmt.Printf("wake p99: how late a thread sleeping %s at a time woke during the run (the machine's floor for a sender that sleeps)\n", probeInterval)
+	fmt.Println("spin floor: how late a thread that never sleeps saw each slot of the rate while fortio ran it (the floor for any sender)")
 	if probeErr != nil {
 		fmt.Printf("wake probe failed, its column is empty: %v\n", probeErr)
 	}
@@ -244,11 +267,14 @@ func printTable(c config, scenarios []*scenario, results [][]measurement) {
 }
 
 // lateDetail is labctl's send lateness, with how late the wake probe woke
-// during the same run.
-func lateDetail(l *measurement) string {
-	d := fmt.Sprintf("p50 %s, p99 %s", dur(l.lateP50), dur(l.lateP99))
+// during the same run and the spin floor at that rate.
+func lateDetail(l *measurement, fl floorRun) string {
+	d := fmt.Sprintf("p50 %s, p99 %s", dur0(l.lateP50), dur0(l.lateP99))
 	if l.wakeErr == nil && l.wake.N > 0 {
 		d += fmt.Sprintf("; a sleeping thread woke p99 %s, max %s late during the run", dur(l.wake.P99), dur(l.wake.Max))
+	}
+	if fl.err == nil && fl.N > 0 {
+		d += fmt.Sprintf("; a thread that never sleeps was p99 %s late at this rate", dur0(fl.P99))
 	}
 	return d
 }
@@ -265,6 +291,14 @@ func ratio(v float64, base *measurement, get func(*measurement) float64) string 
 		return "-"
 	}
 	return fmt.Sprintf("%.2fx", v/get(base))
+}
+
+// dur0 is dur for a lateness, where 0 is a figure rather than missing.
+func dur0(d time.Duration) string {
+	if d <= 0 {
+		return "0µs"
+	}
+	return dur(d)
 }
 
 func dur(d time.Duration) string {
@@ -309,7 +343,7 @@ func goals(scenarios []*scenario, results [][]measurement) {
 		check(fmt.Sprintf("%d rps: achieved rate within 0.5%%", rate), dev >= -0.005 && dev <= 0.005,
 			fmt.Sprintf("%.1f req/s (%+.2f%%)", l.rps, 100*dev))
 		check(fmt.Sprintf("%d rps: send lateness p99 <= 100µs", rate), l.lateP99 <= 100*time.Microsecond,
-			lateDetail(l))
+			lateDetail(l, medianFloor(scenarios[si].floor)))
 		var best *measurement
 		for i := range ms {
 			m := &ms[i]

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -47,10 +46,7 @@ func wakeStatsOf(samples []time.Duration) wakeStats {
 // closes, then prints its wakeStats as JSON.
 func probeMain() error {
 	var stop atomic.Bool
-	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		stop.Store(true)
-	}()
+	go stopOnEOF(&stop)
 	samples, err := probeWakes(&stop, probeInterval)
 	if err != nil {
 		return err
@@ -58,24 +54,32 @@ func probeMain() error {
 	return json.NewEncoder(os.Stdout).Encode(wakeStatsOf(samples))
 }
 
-// probe is a running probe process.
+// stopOnEOF sets stop once stdin closes: how the bench ends a probe.
+func stopOnEOF(stop *atomic.Bool) {
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	stop.Store(true)
+}
+
+// probe is a running probe process (the wake probe or the spin probe).
 type probe struct {
+	name  string
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	out   strings.Builder
 	errs  strings.Builder
 }
 
-// startProbe starts the probe process; stop ends it and reads its result.
-func startProbe(ctx context.Context, self string) (*probe, error) {
-	p := &probe{cmd: exec.CommandContext(ctx, self, probeArg)}
+// startProbe starts a probe process, this binary with args; stop ends it
+// and reads its result.
+func startProbe(ctx context.Context, name, self string, args ...string) (*probe, error) {
+	p := &probe{name: name, cmd: exec.CommandContext(ctx, self, args...)}
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.errs
 	var err error
 	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
 	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("wake probe: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
 }
@@ -83,14 +87,14 @@ func startProbe(ctx context.Context, self string) (*probe, error) {
 func (p *probe) stop() (wakeStats, error) {
 	_ = p.stdin.Close()
 	if err := p.cmd.Wait(); err != nil {
-		return wakeStats{}, fmt.Errorf("wake probe: %w: %s", err, strings.TrimSpace(p.errs.String()))
+		return wakeStats{}, fmt.Errorf("%s: %w: %s", p.name, err, strings.TrimSpace(p.errs.String()))
 	}
 	var w wakeStats
 	if err := json.Unmarshal([]byte(p.out.String()), &w); err != nil {
-		return wakeStats{}, fmt.Errorf("wake probe output %q: %w", p.out.String(), err)
+		return wakeStats{}, fmt.Errorf("%s output %q: %w", p.name, p.out.String(), err)
 	}
 	if w.N == 0 {
-		return w, errors.New("wake probe: no wake-ups recorded")
+		return w, fmt.Errorf("%s: nothing recorded", p.name)
 	}
 	return w, nil
 }

@@ -12,16 +12,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMain lets the test binary serve as the wake probe's process.
+// TestMain lets the test binary serve as the probes' process.
 func TestMain(m *testing.M) {
-	if len(os.Args) == 2 && os.Args[1] == probeArg {
-		if err := probeMain(); err != nil {
-			os.Stderr.WriteString(err.Error() + "\n")
-			os.Exit(1)
-		}
-		os.Exit(0)
+	var err error
+	switch {
+	case len(os.Args) == 2 && os.Args[1] == probeArg:
+		err = probeMain()
+	case len(os.Args) == 3 && os.Args[1] == spinArg:
+		err = spinMain(os.Args[2])
+	default:
+		os.Exit(m.Run())
 	}
-	os.Exit(m.Run())
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	os.Exit(0)
 }
 
 func TestWakeStatsOf(t *testing.T) {
@@ -85,7 +91,7 @@ func TestProbeProcess(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p, err := startProbe(ctx, os.Args[0])
+	p, err := startProbe(ctx, "wake probe", os.Args[0], probeArg)
 	require.NoError(t, err)
 	w, err := p.stop()
 	require.NoError(t, err)
@@ -94,6 +100,6 @@ func TestProbeProcess(t *testing.T) {
 	assert.GreaterOrEqual(t, w.P99, w.P50)
 	assert.GreaterOrEqual(t, w.P50, time.Duration(0))
 
-	_, err = startProbe(ctx, "/nonexistent/bench-loadgen")
+	_, err = startProbe(ctx, "wake probe", "/nonexistent/bench-loadgen", probeArg)
 	assert.ErrorContains(t, err, "wake probe")
 }
