@@ -43,18 +43,10 @@ func TestSpinMainRejectsABadInterval(t *testing.T) {
 	}
 }
 
-func TestSpinProbeProcess(t *testing.T) {
+func TestSpinProbeProcessRejectsABadInterval(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	p, err := startProbe(ctx, "spin probe", os.Args[0], spinArg, "100µs")
-	require.NoError(t, err)
-	w, err := p.stop()
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, w.N, 1)
-	assert.GreaterOrEqual(t, w.Max, w.P99)
-	assert.GreaterOrEqual(t, w.P99, w.P50)
-
-	p, err = startProbe(ctx, "spin probe", os.Args[0], spinArg, "never")
+	p, err := startProbe(ctx, "spin probe", os.Args[0], spinArg, "never")
 	require.NoError(t, err)
 	_, err = p.stop()
 	assert.ErrorContains(t, err, "spin probe")

@@ -85,21 +85,34 @@ func TestProbeWakesUntilStopped(t *testing.T) {
 	}
 }
 
-func TestProbeProcess(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the wake probe needs Linux (clock_nanosleep)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	p, err := startProbe(ctx, "wake probe", os.Args[0], probeArg)
-	require.NoError(t, err)
-	w, err := p.stop()
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, w.N, 1)
-	assert.GreaterOrEqual(t, w.Max, w.P99)
-	assert.GreaterOrEqual(t, w.P99, w.P50)
-	assert.GreaterOrEqual(t, w.P50, time.Duration(0))
+// TestProbeProcesses runs each probe as the bench does: this binary again,
+// stopped by closing its stdin.
+func TestProbeProcesses(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		linux bool // needs clock_nanosleep
+	}{
+		{"wake probe", []string{probeArg}, true},
+		{"spin probe", []string{spinArg, "100µs"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.linux && runtime.GOOS != "linux" {
+				t.Skip("the wake probe needs Linux (clock_nanosleep)")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			p, err := startProbe(ctx, tc.name, os.Args[0], tc.args...)
+			require.NoError(t, err)
+			w, err := p.stop()
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, w.N, 1)
+			assert.GreaterOrEqual(t, w.Max, w.P99)
+			assert.GreaterOrEqual(t, w.P99, w.P50)
+			assert.GreaterOrEqual(t, w.P50, time.Duration(0))
 
-	_, err = startProbe(ctx, "wake probe", "/nonexistent/bench-loadgen", probeArg)
-	assert.ErrorContains(t, err, "wake probe")
+			_, err = startProbe(ctx, tc.name, "/nonexistent/bench-loadgen", tc.args...)
+			assert.ErrorContains(t, err, tc.name)
+		})
+	}
 }
