@@ -77,7 +77,7 @@ bench-up: testenv
 bench-lab: testenv
 	bash hack/bench-lab.sh
 
-## bench-loadgen: labctl load vs fortio, vegeta, hey and wrk on a local server
+## bench-loadgen: labctl load vs fortio, vegeta, hey and wrk on a local server, with the machine's wake and spin floors
 bench-loadgen:
 	bash hack/bench-loadgen.sh
 
