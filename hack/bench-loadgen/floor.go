@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -93,7 +94,7 @@ func medianFloor(runs []floorRun) floorRun {
 		}
 		return runs[0]
 	}
-	slices.SortFunc(ok, func(a, b floorRun) int { return int(a.P99 - b.P99) })
+	slices.SortFunc(ok, func(a, b floorRun) int { return cmp.Compare(a.P99, b.P99) })
 	return ok[len(ok)/2]
 }
 

@@ -44,15 +44,8 @@ type measurement struct {
 }
 
 func main() {
-	if len(os.Args) == 2 && os.Args[1] == probeArg {
-		if err := probeMain(); err != nil {
-			fmt.Fprintln(os.Stderr, "bench-loadgen:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if len(os.Args) == 3 && os.Args[1] == spinArg {
-		if err := spinMain(os.Args[2]); err != nil {
+	if handled, err := probeDispatch(os.Args[1:]); handled {
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench-loadgen:", err)
 			os.Exit(1)
 		}

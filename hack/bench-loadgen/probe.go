@@ -42,6 +42,19 @@ func wakeStatsOf(samples []time.Duration) wakeStats {
 	return wakeStats{N: len(s), P50: at(0.50), P99: at(0.99), Max: s[len(s)-1]}
 }
 
+// probeDispatch runs the probe process args ask for (the arguments after
+// the program name): handled is false when they ask for none, and the
+// caller goes on as the bench (or as the test binary).
+func probeDispatch(args []string) (handled bool, err error) {
+	switch {
+	case len(args) == 1 && args[0] == probeArg:
+		return true, probeMain()
+	case len(args) == 2 && args[0] == spinArg:
+		return true, spinMain(args[1])
+	}
+	return false, nil
+}
+
 // probeMain is the probe process: it sleeps and records until its stdin
 // closes, then prints its wakeStats as JSON.
 func probeMain() error {

@@ -14,13 +14,8 @@ import (
 
 // TestMain lets the test binary serve as the probes' process.
 func TestMain(m *testing.M) {
-	var err error
-	switch {
-	case len(os.Args) == 2 && os.Args[1] == probeArg:
-		err = probeMain()
-	case len(os.Args) == 3 && os.Args[1] == spinArg:
-		err = spinMain(os.Args[2])
-	default:
+	handled, err := probeDispatch(os.Args[1:])
+	if !handled {
 		os.Exit(m.Run())
 	}
 	if err != nil {
@@ -114,5 +109,19 @@ func TestProbeProcesses(t *testing.T) {
 			_, err = startProbe(ctx, tc.name, "/nonexistent/bench-loadgen", tc.args...)
 			assert.ErrorContains(t, err, tc.name)
 		})
+	}
+}
+
+// Arguments that ask for no probe are left to the bench's own flags.
+func TestProbeDispatchLeavesOtherArgs(t *testing.T) {
+	for _, args := range [][]string{
+		nil,
+		{"-labctl", "bin/labctl load"},
+		{probeArg, "extra"}, // the wake probe takes no value
+		{spinArg},           // the spin probe needs its interval
+	} {
+		handled, err := probeDispatch(args)
+		assert.False(t, handled, "%q", args)
+		assert.NoError(t, err, "%q", args)
 	}
 }
