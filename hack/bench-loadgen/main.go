@@ -279,6 +279,23 @@ func perReq(m *measurement) float64 {
 	return float64(m.cpu.Microseconds()) / m.requests
 }
 
+// roundRatios lists labctl's throughput over the peer's round by round
+// (the two ran back to back in each round), so a verdict on the medians
+// shows how far the rounds spread around it.
+func roundRatios(labctl, peer []measurement) string {
+	var parts []string
+	for i := range min(len(labctl), len(peer)) {
+		if labctl[i].err != nil || peer[i].err != nil || peer[i].rps == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%.2fx", labctl[i].rps/peer[i].rps))
+	}
+	if len(parts) < 2 {
+		return ""
+	}
+	return "; by round " + strings.Join(parts, " ")
+}
+
 func ratio(v float64, base *measurement, get func(*measurement) float64) string {
 	if base == nil || get(base) == 0 {
 		return "-"
@@ -325,7 +342,8 @@ func goals(scenarios []*scenario, results [][]measurement) {
 		rate := scenarios[si].rate
 		if rate == 0 {
 			if k := find(ms, "wrk"); k != nil {
-				check("max throughput >= 1.0x wrk", l.rps >= k.rps, fmt.Sprintf("%.2fx (%.0f vs %.0f req/s)", l.rps/k.rps, l.rps, k.rps))
+				check("max throughput >= 1.0x wrk", l.rps >= k.rps, fmt.Sprintf("%.2fx (%.0f vs %.0f req/s)%s",
+					l.rps/k.rps, l.rps, k.rps, roundRatios(scenarios[si].runs["labctl"], scenarios[si].runs["wrk"])))
 			}
 			if f := find(ms, "fortio"); f != nil {
 				check("max throughput vs fortio", l.rps >= f.rps, fmt.Sprintf("%.2fx", l.rps/f.rps))
