@@ -18,7 +18,9 @@
 // each request left is recorded (Extra.SendLateness). At max rate every
 // connection loops as fast as the server answers. A run ends at its request
 // count or duration (no request starts after it, however late the
-// schedule), with requests in flight bounded by their timeout.
+// schedule), with requests in flight bounded by their timeout. Its threads
+// run under SCHED_BATCH during a max-rate run (slice_linux.go), so their
+// frequent wake-ups do not preempt a target that shares the machine.
 //
 // Results count responses by status code and by a lab-defined classifier
 // (package classify), keep a latency histogram and a per-interval time

@@ -64,8 +64,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	var p *pacer // fixed rate: slots come from one dispatcher, one sender at a time
 	var slots chan time.Time
+	if s.perReq == 0 {
+		defer requestBatch()() // max rate: throughput over wake-up speed
+	}
 	if s.perReq > 0 {
-		defer requestShortSlice()()
+		defer requestShortSlice()() // fixed rate: wake-up speed first
 		p = newPacer(runCtx, time.Duration(s.perReq))
 		slots = make(chan time.Time)
 		go s.dispatch(runCtx, p, slots)
