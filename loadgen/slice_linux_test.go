@@ -14,20 +14,26 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// threadSlices reads the slice request of every thread of the process.
-func threadSlices(t *testing.T) map[int]uint64 {
+// threadAttrs reads the scheduling attributes of every thread of the
+// process and keeps what get picks from them.
+func threadAttrs[T any](t *testing.T, get func(*unix.SchedAttr) T) map[int]T {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/task")
 	require.NoError(t, err)
-	got := map[int]uint64{}
+	got := map[int]T{}
 	for _, e := range ents {
 		tid, err := strconv.Atoi(e.Name())
 		require.NoError(t, err)
 		if a, err := unix.SchedGetAttr(tid, 0); err == nil {
-			got[tid] = a.Runtime
+			got[tid] = get(a)
 		}
 	}
 	return got
+}
+
+// threadSlices reads the slice request of every thread of the process.
+func threadSlices(t *testing.T) map[int]uint64 {
+	return threadAttrs(t, func(a *unix.SchedAttr) uint64 { return a.Runtime })
 }
 
 // A fixed-rate run asks for the short slice on every thread and gives it
@@ -63,18 +69,7 @@ func TestShortSliceIsRequestedAndRestored(t *testing.T) {
 
 // threadPolicies reads the scheduling policy of every thread of the process.
 func threadPolicies(t *testing.T) map[int]uint32 {
-	t.Helper()
-	ents, err := os.ReadDir("/proc/self/task")
-	require.NoError(t, err)
-	got := map[int]uint32{}
-	for _, e := range ents {
-		tid, err := strconv.Atoi(e.Name())
-		require.NoError(t, err)
-		if a, err := unix.SchedGetAttr(tid, 0); err == nil {
-			got[tid] = a.Policy
-		}
-	}
-	return got
+	return threadAttrs(t, func(a *unix.SchedAttr) uint32 { return a.Policy })
 }
 
 // requireNormalPolicy skips when the test process does not run under the
